@@ -1,0 +1,1 @@
+//! Confidential cyber-capability benchmark harness.
