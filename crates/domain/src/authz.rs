@@ -1,0 +1,322 @@
+//! The one authorization policy: "may actor X do action Y on object Z".
+//!
+//! Every HTTP route and every service call asks `authorize` before it reads or writes; no handler
+//! carries its own check. The policy is deny by default: an action is allowed only by a rule below
+//! that names it. Data is scoped to organizations: a grant is always a (organization, role) pair,
+//! and only administrators, analysts and auditors see across organizations.
+
+use serde::Serialize;
+
+use crate::ids::{OrgId, PersonId, TokenId};
+use crate::participant::Role;
+
+/// Who is acting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor {
+    principal: Principal,
+    grants: Vec<Grant>,
+}
+
+/// The authenticated identity behind an actor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Principal {
+    /// A person signed in through the browser.
+    Person {
+        /// The person.
+        id: PersonId,
+    },
+    /// An API token, acting for exactly one organization with one role.
+    Token {
+        /// The token.
+        id: TokenId,
+        /// Whoever created it, if a person did.
+        person: Option<PersonId>,
+    },
+    /// The server itself or an operator's `clearinghouse admin` command on the database.
+    System,
+}
+
+/// One role held in one organization.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Grant {
+    /// Where the role is held.
+    pub org: OrgId,
+    /// The role.
+    pub role: Role,
+}
+
+/// What the actor wants to do. Variants carry what the decision depends on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// List organizations (results are filtered by `org_scope`).
+    OrgList,
+    /// Read one organization.
+    OrgRead(OrgId),
+    /// Create an organization.
+    OrgCreate,
+    /// List people (results are filtered by `person_scope`).
+    PersonList,
+    /// Read a person who is a member of the given organizations.
+    PersonRead {
+        /// The person.
+        person: PersonId,
+        /// The organizations they belong to.
+        orgs: Vec<OrgId>,
+    },
+    /// Create a person inside an organization.
+    PersonCreate(OrgId),
+    /// Give someone a role in an organization.
+    MembershipGrant {
+        /// The organization.
+        org: OrgId,
+        /// The role to give.
+        role: Role,
+    },
+    /// List an organization's tokens.
+    TokenList(OrgId),
+    /// Create a token acting for an organization with a role.
+    TokenCreate {
+        /// The organization the token acts for.
+        org: OrgId,
+        /// The role it carries.
+        role: Role,
+    },
+    /// Revoke a token.
+    TokenRevoke {
+        /// The organization the token acts for.
+        org: OrgId,
+        /// Whoever created it.
+        owner: Option<PersonId>,
+    },
+    /// Read the tamper-evident log (entries, proofs, checkpoints).
+    LogRead,
+}
+
+/// Why an action was refused. The text is safe to show to the actor.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Denied(pub &'static str);
+
+/// Which organizations' data a list may show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Everything.
+    All,
+    /// Only these organizations.
+    Orgs(Vec<OrgId>),
+}
+
+impl Scope {
+    /// Whether data of `org` is inside the scope.
+    pub fn contains(&self, org: OrgId) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Orgs(orgs) => orgs.contains(&org),
+        }
+    }
+}
+
+impl Actor {
+    /// A person with their memberships.
+    pub fn person(id: PersonId, grants: Vec<Grant>) -> Self {
+        Self { principal: Principal::Person { id }, grants }
+    }
+
+    /// A token: one organization, one role.
+    pub fn token(id: TokenId, person: Option<PersonId>, grant: Grant) -> Self {
+        Self { principal: Principal::Token { id, person }, grants: vec![grant] }
+    }
+
+    /// The server or an administrator working directly on the database.
+    pub fn system() -> Self {
+        Self { principal: Principal::System, grants: Vec::new() }
+    }
+
+    /// Who is acting.
+    pub fn principal(&self) -> Principal {
+        self.principal
+    }
+
+    /// The roles held.
+    pub fn grants(&self) -> &[Grant] {
+        &self.grants
+    }
+
+    /// The person behind the actor: the signed-in person or the token's creator.
+    pub fn person_id(&self) -> Option<PersonId> {
+        match self.principal {
+            Principal::Person { id } => Some(id),
+            Principal::Token { person, .. } => person,
+            Principal::System => None,
+        }
+    }
+
+    /// A short, stable label for the log: `person:<id>`, `token:<id>` or `system`.
+    pub fn label(&self) -> String {
+        match self.principal {
+            Principal::Person { id } => format!("person:{id}"),
+            Principal::Token { id, .. } => format!("token:{id}"),
+            Principal::System => "system".to_owned(),
+        }
+    }
+
+    /// Whether the actor holds `role` anywhere.
+    pub fn has_role(&self, role: Role) -> bool {
+        self.is_system() || self.grants.iter().any(|g| g.role == role)
+    }
+
+    /// Whether the actor holds `role` in `org`.
+    pub fn has_role_in(&self, org: OrgId, role: Role) -> bool {
+        self.grants.iter().any(|g| g.org == org && g.role == role)
+    }
+
+    /// Whether the actor is a member of `org` in any role.
+    pub fn is_member_of(&self, org: OrgId) -> bool {
+        self.grants.iter().any(|g| g.org == org)
+    }
+
+    fn is_system(&self) -> bool {
+        self.principal == Principal::System
+    }
+
+    fn is_admin(&self) -> bool {
+        self.is_system() || self.grants.iter().any(|g| g.role == Role::Admin)
+    }
+
+    fn is_token(&self) -> bool {
+        matches!(self.principal, Principal::Token { .. })
+    }
+
+    fn sees_all_orgs(&self) -> bool {
+        self.is_admin() || self.has_role(Role::Analyst) || self.has_role(Role::Auditor)
+    }
+}
+
+/// Decides whether `actor` may perform `action`. Deny by default.
+pub fn authorize(actor: &Actor, action: &Action) -> Result<(), Denied> {
+    let allowed = match action {
+        Action::OrgList | Action::PersonList => !actor.grants.is_empty() || actor.is_system(),
+        Action::OrgRead(org) => actor.sees_all_orgs() || actor.is_member_of(*org),
+        Action::OrgCreate => actor.is_admin(),
+        Action::PersonRead { person, orgs } => {
+            actor.is_admin()
+                || actor.person_id() == Some(*person) && !actor.is_token()
+                || orgs.iter().any(|org| actor.has_role_in(*org, Role::Manager))
+        }
+        Action::PersonCreate(org) => actor.is_admin() || actor.has_role_in(*org, Role::Manager),
+        Action::MembershipGrant { org, role } => {
+            actor.is_admin() || *role != Role::Admin && actor.has_role_in(*org, Role::Manager)
+        }
+        Action::TokenList(org) => actor.is_admin() || actor.is_member_of(*org),
+        Action::TokenCreate { org, role } => {
+            actor.is_admin()
+                || !actor.is_token()
+                    && (*role != Role::Admin && actor.has_role_in(*org, Role::Manager)
+                        || actor.has_role_in(*org, *role))
+        }
+        Action::TokenRevoke { org, owner } => {
+            actor.is_admin()
+                || actor.has_role_in(*org, Role::Manager)
+                || owner.is_some() && *owner == actor.person_id() && !actor.is_token()
+        }
+        Action::LogRead => actor.is_admin() || actor.has_role(Role::Auditor),
+    };
+    if allowed { Ok(()) } else { Err(Denied(denial_reason(action))) }
+}
+
+/// Which organizations' participants and tokens the actor may list.
+pub fn org_scope(actor: &Actor) -> Scope {
+    if actor.sees_all_orgs() {
+        Scope::All
+    } else {
+        let mut orgs: Vec<OrgId> = actor.grants.iter().map(|g| g.org).collect();
+        orgs.sort();
+        orgs.dedup();
+        Scope::Orgs(orgs)
+    }
+}
+
+/// Which organizations' members the actor may list: everyone for administrators, the organizations
+/// they manage for managers, nobody else (a person still reads their own record).
+pub fn person_scope(actor: &Actor) -> Scope {
+    if actor.is_admin() {
+        Scope::All
+    } else {
+        Scope::Orgs(actor.grants.iter().filter(|g| g.role == Role::Manager).map(|g| g.org).collect())
+    }
+}
+
+fn denial_reason(action: &Action) -> &'static str {
+    match action {
+        Action::OrgList | Action::PersonList => "this requires a membership in a participating organization",
+        Action::OrgRead(_) => "only members of this organization, analysts and auditors may read it",
+        Action::OrgCreate => "only administrators may create organizations",
+        Action::PersonRead { .. } => "only the person, their organization's managers and administrators may read it",
+        Action::PersonCreate(_) => "only administrators and the organization's managers may add people",
+        Action::MembershipGrant { .. } => "only administrators and the organization's managers may grant roles",
+        Action::TokenList(_) => "only members of this organization may list its tokens",
+        Action::TokenCreate { .. } => {
+            "a token may carry only a role its creator holds in that organization (managers: any but admin)"
+        }
+        Action::TokenRevoke { .. } => "only the token's owner, the organization's managers and administrators may revoke it",
+        Action::LogRead => "only auditors and administrators may read the log",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, org: OrgId) -> Actor {
+        Actor::person(PersonId::generate(), vec![Grant { org, role }])
+    }
+
+    #[test]
+    fn nobody_without_grants_may_do_anything() {
+        let nobody = Actor::person(PersonId::generate(), vec![]);
+        let org = OrgId::generate();
+        for action in [
+            Action::OrgList,
+            Action::OrgRead(org),
+            Action::OrgCreate,
+            Action::PersonCreate(org),
+            Action::TokenList(org),
+            Action::TokenCreate { org, role: Role::Member },
+            Action::LogRead,
+        ] {
+            assert!(authorize(&nobody, &action).is_err(), "{action:?}");
+        }
+    }
+
+    #[test]
+    fn organizations_are_private_to_their_members() {
+        let (mine, theirs) = (OrgId::generate(), OrgId::generate());
+        let operator = actor(Role::OperatorContact, mine);
+        assert!(authorize(&operator, &Action::OrgRead(mine)).is_ok());
+        assert!(authorize(&operator, &Action::OrgRead(theirs)).is_err());
+        assert_eq!(org_scope(&operator), Scope::Orgs(vec![mine]));
+        assert_eq!(org_scope(&actor(Role::Analyst, mine)), Scope::All);
+    }
+
+    #[test]
+    fn tokens_carry_at_most_the_creators_role() {
+        let org = OrgId::generate();
+        let finder = actor(Role::Finder, org);
+        assert!(authorize(&finder, &Action::TokenCreate { org, role: Role::Finder }).is_ok());
+        assert!(authorize(&finder, &Action::TokenCreate { org, role: Role::Manager }).is_err());
+        let manager = actor(Role::Manager, org);
+        assert!(authorize(&manager, &Action::TokenCreate { org, role: Role::Finder }).is_ok());
+        assert!(authorize(&manager, &Action::TokenCreate { org, role: Role::Admin }).is_err());
+        let token = Actor::token(TokenId::generate(), None, Grant { org, role: Role::Finder });
+        assert!(authorize(&token, &Action::TokenCreate { org, role: Role::Finder }).is_err());
+    }
+
+    #[test]
+    fn only_auditors_and_admins_read_the_log() {
+        let org = OrgId::generate();
+        assert!(authorize(&actor(Role::Auditor, org), &Action::LogRead).is_ok());
+        assert!(authorize(&actor(Role::Admin, org), &Action::LogRead).is_ok());
+        assert!(authorize(&actor(Role::Analyst, org), &Action::LogRead).is_err());
+    }
+}
