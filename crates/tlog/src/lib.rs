@@ -1,2 +1,33 @@
 //! RFC 6962 Merkle tree hashing and proofs, and C2SP signed-note checkpoints.
+//!
+//! This crate is pure: no I/O, no async, no database. A log service stores the perfect subtree hashes
+//! that [`Frontier::push`] reports, fetches the nodes a [`Plan`] lists, and lets [`Plan::assemble`] turn
+//! them into a root or proof. Anyone can then check proofs and checkpoints offline with [`proof`],
+//! [`note`] and [`checkpoint`].
+//!
+//! # Layout
+//!
+//! - [`hash`]: leaf and node hashing (domain-separated SHA-256).
+//! - [`tree`]: [`NodeId`]s of perfect subtrees and [`Plan`]s for roots, audit paths and consistency proofs.
+//! - [`frontier`]: the right edge of the tree, for appending without reading the tree.
+//! - [`proof`]: offline verification of inclusion and consistency proofs.
+//! - [`note`]: C2SP signed notes with Ed25519 keys (Go `sumdb/note` compatible).
+//! - [`checkpoint`]: C2SP tlog checkpoints carried in signed notes.
+//! - [`snapshot`]: one-call verification of a checkpoint, entries and an older checkpoint, for `log verify`.
 #![deny(missing_docs)]
+
+pub mod checkpoint;
+pub mod frontier;
+pub mod hash;
+pub mod note;
+pub mod proof;
+pub mod snapshot;
+pub mod tree;
+
+pub use checkpoint::{Checkpoint, CheckpointError};
+pub use frontier::{Frontier, FrontierError};
+pub use hash::{Hash, empty_root, leaf_hash, node_hash};
+pub use note::{NoteError, NoteSigner, NoteVerifier};
+pub use proof::{ProofError, VerifyError, verify_consistency, verify_inclusion};
+pub use snapshot::{EntryProof, SnapshotError, SnapshotReport, verify_log_snapshot};
+pub use tree::{NodeId, Plan};

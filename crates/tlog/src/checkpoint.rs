@@ -1,0 +1,129 @@
+//! C2SP tlog checkpoints (<https://c2sp.org/tlog-checkpoint>): the signed statement of a log's size and root.
+//!
+//! The body is the origin line (the log's unique name), the tree size in decimal, the root hash in
+//! base64, then optional extension lines, each ending in `\n`. It is signed as a [`crate::note`].
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+
+use crate::hash::Hash;
+use crate::note::{NoteError, NoteSigner, NoteVerifier};
+
+/// Why a checkpoint body or signed checkpoint was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CheckpointError {
+    /// The note around the checkpoint does not verify.
+    #[error(transparent)]
+    Note(#[from] NoteError),
+    /// The body has fewer than three lines or does not end in a newline.
+    #[error(
+        "checkpoint body must be origin, size and root hash lines each ending in a newline, got {0:?}"
+    )]
+    Truncated(String),
+    /// The origin line is empty.
+    #[error("checkpoint origin line is empty")]
+    EmptyOrigin,
+    /// The size line is not a canonical decimal number.
+    #[error("checkpoint size {0:?} is not a decimal number without leading zeros")]
+    BadSize(String),
+    /// The root hash line is not 32 bytes of canonical base64.
+    #[error("checkpoint root hash {0:?} is not 32 bytes of standard base64")]
+    BadRootHash(String),
+    /// An extension line is empty (a blank line would end the note text).
+    #[error("checkpoint extension line {0} is empty")]
+    EmptyExtension(usize),
+    /// A line contains a control character.
+    #[error("checkpoint line {0:?} contains a control character")]
+    ControlCharacter(String),
+}
+
+/// A log checkpoint: the tree of the first `size` entries of log `origin` has head `root`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checkpoint {
+    /// The log's unique identity, conventionally a schema-less URL such as `example.com/log`.
+    pub origin: String,
+    /// The number of leaves.
+    pub size: u64,
+    /// The RFC 6962 tree head of those leaves.
+    pub root: Hash,
+    /// Optional extra lines, opaque to this crate.
+    pub extensions: Vec<String>,
+}
+
+impl Checkpoint {
+    /// The note text: `origin\nsize\nbase64(root)\n` followed by one line per extension.
+    pub fn to_body(&self) -> String {
+        let mut body = format!(
+            "{}\n{}\n{}\n",
+            self.origin,
+            self.size,
+            BASE64.encode(self.root)
+        );
+        for extension in &self.extensions {
+            body.push_str(extension);
+            body.push('\n');
+        }
+        body
+    }
+
+    /// Parse a checkpoint body (the text of a verified note).
+    pub fn parse_body(text: &str) -> Result<Self, CheckpointError> {
+        let Some(without_last_newline) = text.strip_suffix('\n') else {
+            return Err(CheckpointError::Truncated(text.to_owned()));
+        };
+        let mut lines = without_last_newline.split('\n');
+        let (Some(origin), Some(size), Some(root)) = (lines.next(), lines.next(), lines.next())
+        else {
+            return Err(CheckpointError::Truncated(text.to_owned()));
+        };
+        for line in without_last_newline.split('\n') {
+            if line.chars().any(char::is_control) {
+                return Err(CheckpointError::ControlCharacter(line.to_owned()));
+            }
+        }
+        if origin.is_empty() {
+            return Err(CheckpointError::EmptyOrigin);
+        }
+        let canonical_size = !size.is_empty()
+            && size.bytes().all(|b| b.is_ascii_digit())
+            && (size == "0" || !size.starts_with('0'));
+        let size_value = size
+            .parse::<u64>()
+            .ok()
+            .filter(|_| canonical_size)
+            .ok_or_else(|| CheckpointError::BadSize(size.to_owned()))?;
+        let root_hash: Hash = BASE64
+            .decode(root)
+            .ok()
+            .and_then(|bytes| bytes.try_into().ok())
+            .filter(|hash: &Hash| BASE64.encode(hash) == root)
+            .ok_or_else(|| CheckpointError::BadRootHash(root.to_owned()))?;
+        let mut extensions = Vec::new();
+        for (position, line) in lines.enumerate() {
+            if line.is_empty() {
+                return Err(CheckpointError::EmptyExtension(position + 1));
+            }
+            extensions.push(line.to_owned());
+        }
+        Ok(Checkpoint {
+            origin: origin.to_owned(),
+            size: size_value,
+            root: root_hash,
+            extensions,
+        })
+    }
+
+    /// Sign the checkpoint body as a note.
+    pub fn sign(&self, signer: &NoteSigner) -> Result<String, NoteError> {
+        signer.sign(&self.to_body())
+    }
+
+    /// Verify a signed checkpoint note with `verifier` and parse its body.
+    ///
+    /// The origin is not required to equal the key name: logs such as Go's checksum database use
+    /// different ones. Callers that pin an origin compare it themselves.
+    pub fn open(note: &str, verifier: &NoteVerifier) -> Result<Self, CheckpointError> {
+        let text = verifier.open(note)?;
+        Checkpoint::parse_body(&text)
+    }
+}

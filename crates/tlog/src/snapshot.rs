@@ -1,0 +1,151 @@
+//! One-call offline verification of what a log hands out: a signed checkpoint, entries with inclusion
+//! proofs, and optionally an older checkpoint with a consistency proof. Backs the CLI's `log verify`.
+//!
+//! A bad checkpoint signature stops everything (nothing else can be trusted without it); a bad entry or
+//! consistency proof is recorded in the report so the caller can show every failure at once.
+
+use crate::checkpoint::{Checkpoint, CheckpointError};
+use crate::hash::{Hash, leaf_hash};
+use crate::note::NoteVerifier;
+use crate::proof::{VerifyError, verify_consistency, verify_inclusion};
+
+/// Why no report could be produced: one of the checkpoints did not verify.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SnapshotError {
+    /// The current checkpoint is not validly signed by the log key, or does not parse.
+    #[error("checkpoint: {0}")]
+    Checkpoint(CheckpointError),
+    /// The older checkpoint is not validly signed by the log key, or does not parse.
+    #[error("older checkpoint: {0}")]
+    OlderCheckpoint(CheckpointError),
+    /// The two checkpoints name different logs.
+    #[error("older checkpoint is for log {older:?}, the current one for {current:?}")]
+    OriginMismatch {
+        /// The current checkpoint's origin.
+        current: String,
+        /// The older checkpoint's origin.
+        older: String,
+    },
+}
+
+/// A log entry and its inclusion proof against the current checkpoint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntryProof {
+    /// The entry's leaf index.
+    pub index: u64,
+    /// The entry's leaf bytes (hashed here with [`leaf_hash`]).
+    pub leaf: Vec<u8>,
+    /// The audit path, leaf to root.
+    pub proof: Vec<Hash>,
+}
+
+/// The result of checking one entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntryReport {
+    /// The entry's leaf index.
+    pub index: u64,
+    /// The entry's leaf hash.
+    pub leaf_hash: Hash,
+    /// `Ok` when the entry is in the checkpointed tree.
+    pub outcome: Result<(), VerifyError>,
+}
+
+/// The result of checking the older checkpoint against the current one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsistencyReport {
+    /// The older checkpoint (its signature verified).
+    pub older: Checkpoint,
+    /// `Ok` when the current tree extends the older one.
+    pub outcome: Result<(), VerifyError>,
+}
+
+/// What was verified, item by item.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SnapshotReport {
+    /// The current checkpoint (its signature verified).
+    pub checkpoint: Checkpoint,
+    /// The name of the key that signed it.
+    pub key_name: String,
+    /// The id of the key that signed it.
+    pub key_id: u32,
+    /// One report per entry, in input order.
+    pub entries: Vec<EntryReport>,
+    /// The consistency check, when an older checkpoint was given.
+    pub consistency: Option<ConsistencyReport>,
+}
+
+impl SnapshotReport {
+    /// True when every entry and the consistency proof (if any) verified.
+    pub fn all_verified(&self) -> bool {
+        self.entries.iter().all(|entry| entry.outcome.is_ok())
+            && self
+                .consistency
+                .as_ref()
+                .is_none_or(|consistency| consistency.outcome.is_ok())
+    }
+
+    /// The number of entries whose inclusion proof failed.
+    pub fn failed_entries(&self) -> usize {
+        self.entries
+            .iter()
+            .filter(|entry| entry.outcome.is_err())
+            .count()
+    }
+}
+
+/// Verify a signed checkpoint, entries against it, and optionally an older signed checkpoint with a
+/// consistency proof from it to the current one.
+pub fn verify_log_snapshot(
+    checkpoint_note: &str,
+    verifier: &NoteVerifier,
+    entries: &[EntryProof],
+    older: Option<(&str, &[Hash])>,
+) -> Result<SnapshotReport, SnapshotError> {
+    let checkpoint =
+        Checkpoint::open(checkpoint_note, verifier).map_err(SnapshotError::Checkpoint)?;
+    let entry_reports = entries
+        .iter()
+        .map(|entry| {
+            let hash = leaf_hash(&entry.leaf);
+            EntryReport {
+                index: entry.index,
+                leaf_hash: hash,
+                outcome: verify_inclusion(
+                    &hash,
+                    entry.index,
+                    checkpoint.size,
+                    &entry.proof,
+                    &checkpoint.root,
+                ),
+            }
+        })
+        .collect();
+    let consistency = match older {
+        None => None,
+        Some((older_note, proof)) => {
+            let older =
+                Checkpoint::open(older_note, verifier).map_err(SnapshotError::OlderCheckpoint)?;
+            if older.origin != checkpoint.origin {
+                return Err(SnapshotError::OriginMismatch {
+                    current: checkpoint.origin.clone(),
+                    older: older.origin,
+                });
+            }
+            let outcome = verify_consistency(
+                older.size,
+                checkpoint.size,
+                &older.root,
+                &checkpoint.root,
+                proof,
+            );
+            Some(ConsistencyReport { older, outcome })
+        }
+    };
+    Ok(SnapshotReport {
+        key_name: verifier.name().to_owned(),
+        key_id: verifier.key_id(),
+        checkpoint,
+        entries: entry_reports,
+        consistency,
+    })
+}

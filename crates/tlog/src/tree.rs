@@ -1,0 +1,201 @@
+//! Node ids of perfect subtrees, and [`Plan`]s: which stored nodes answer a question and how to combine them.
+//!
+//! A database-backed log stores every completed perfect subtree hash under its [`NodeId`]. Any tree head,
+//! audit path or consistency proof is a list of Merkle tree hashes of ranges `[start, end)` of leaves, and
+//! each such range (as the RFC 9162 recursion produces them) splits into perfect subtrees of strictly
+//! decreasing size. A `Plan` records that split so a caller fetches all nodes in one query and then calls
+//! [`Plan::assemble`], which hashes them together without knowing where they came from.
+
+use crate::hash::{Hash, empty_root, node_hash};
+use crate::proof::ProofError;
+
+/// A perfect, aligned subtree: leaves `[index * 2^level, (index + 1) * 2^level)`. Level 0 is a leaf hash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId {
+    /// Height above the leaves: the subtree covers `2^level` leaves.
+    pub level: u8,
+    /// Position among the subtrees of this level, counted from the left.
+    pub index: u64,
+}
+
+impl NodeId {
+    /// The node id of leaf `index`.
+    pub fn leaf(index: u64) -> Self {
+        NodeId { level: 0, index }
+    }
+
+    /// The first leaf this subtree covers.
+    pub fn start(&self) -> u64 {
+        self.index << self.level
+    }
+
+    /// One past the last leaf this subtree covers (saturating at `u64::MAX`).
+    pub fn end(&self) -> u64 {
+        self.index
+            .saturating_add(1)
+            .checked_shl(u32::from(self.level))
+            .unwrap_or(u64::MAX)
+    }
+
+    /// The number of leaves this subtree covers.
+    pub fn width(&self) -> u64 {
+        1u64 << self.level
+    }
+}
+
+/// What a database must fetch to answer a question: perfect subtree node ids, and how to combine them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Plan {
+    /// One entry per output hash: the perfect subtrees (left to right) whose Merkle tree hash it is.
+    outputs: Vec<Vec<NodeId>>,
+    /// Every node of `outputs`, deduplicated, in first-use order.
+    nodes: Vec<NodeId>,
+}
+
+impl Plan {
+    /// The tree head: the Merkle tree hash of the first `tree_size` leaves (the empty root for size 0).
+    ///
+    /// Its nodes are the perfect subtrees making up the tree, left to right (largest first).
+    pub fn root(tree_size: u64) -> Plan {
+        Plan::from_ranges(&[(0, tree_size)])
+    }
+
+    /// The audit path of leaf `index` in a tree of `tree_size` leaves (RFC 9162 section 2.1.3.1), leaf to root.
+    pub fn inclusion(index: u64, tree_size: u64) -> Result<Plan, ProofError> {
+        if index >= tree_size {
+            return Err(ProofError::IndexOutOfRange { index, tree_size });
+        }
+        let mut ranges = Vec::new();
+        inclusion_ranges(index, 0, tree_size, &mut ranges);
+        Ok(Plan::from_ranges(&ranges))
+    }
+
+    /// The consistency proof between trees of `from` and `to` leaves (RFC 9162 section 2.1.4.1).
+    ///
+    /// The proof is empty when `from == to` or `from == 0`: any tree extends itself and the empty tree.
+    pub fn consistency(from: u64, to: u64) -> Result<Plan, ProofError> {
+        if from > to {
+            return Err(ProofError::ShrinkingTree { from, to });
+        }
+        let mut ranges = Vec::new();
+        if from > 0 && from < to {
+            consistency_ranges(from, 0, to, true, &mut ranges);
+        }
+        Ok(Plan::from_ranges(&ranges))
+    }
+
+    /// Every node to fetch, deduplicated, in first-use order (for [`Plan::root`]: left to right).
+    pub fn nodes(&self) -> &[NodeId] {
+        &self.nodes
+    }
+
+    /// How many hashes [`Plan::assemble`] returns.
+    pub fn output_len(&self) -> usize {
+        self.outputs.len()
+    }
+
+    /// Combine fetched node hashes into the answer: one hash for a root plan, the proof for the others.
+    pub fn assemble(
+        &self,
+        lookup: impl Fn(NodeId) -> Option<Hash>,
+    ) -> Result<Vec<Hash>, ProofError> {
+        let mut fetched = std::collections::HashMap::with_capacity(self.nodes.len());
+        for &node in &self.nodes {
+            let hash = lookup(node).ok_or(ProofError::MissingNode(node))?;
+            fetched.insert(node, hash);
+        }
+        self.outputs
+            .iter()
+            .map(|output| {
+                let mut hashes = output.iter().rev().map(|node| fetched[node]);
+                let Some(rightmost) = hashes.next() else {
+                    return Ok(empty_root());
+                };
+                Ok(hashes.fold(rightmost, |right, left| node_hash(&left, &right)))
+            })
+            .collect()
+    }
+
+    fn from_ranges(ranges: &[(u64, u64)]) -> Plan {
+        let outputs: Vec<Vec<NodeId>> = ranges
+            .iter()
+            .map(|&(start, end)| perfect_subtrees(start, end))
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        let nodes = outputs
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|node| seen.insert(*node))
+            .collect();
+        Plan { outputs, nodes }
+    }
+}
+
+/// The perfect aligned subtrees that cover `[start, end)`, left to right, greedily as large as possible.
+///
+/// For the ranges RFC 9162 produces (`start` aligned to a power of two at least `end - start`) the sizes
+/// strictly decrease, and folding the hashes from the right gives the range's Merkle tree hash.
+pub(crate) fn perfect_subtrees(start: u64, end: u64) -> Vec<NodeId> {
+    let mut nodes = Vec::new();
+    let mut position = start;
+    while position < end {
+        let alignment = if position == 0 {
+            63
+        } else {
+            position.trailing_zeros()
+        };
+        let fits = 63 - (end - position).leading_zeros();
+        let level = alignment.min(fits);
+        nodes.push(NodeId {
+            level: level as u8,
+            index: position >> level,
+        });
+        position += 1u64 << level;
+    }
+    nodes
+}
+
+/// The largest power of two strictly less than `n` (for `n >= 2`).
+pub(crate) fn split_point(n: u64) -> u64 {
+    1u64 << (63 - (n - 1).leading_zeros())
+}
+
+/// RFC 9162 PATH(m, D[offset:offset+n]) as ranges of absolute leaf positions.
+fn inclusion_ranges(m: u64, offset: u64, n: u64, out: &mut Vec<(u64, u64)>) {
+    if n <= 1 {
+        return;
+    }
+    let k = split_point(n);
+    if m < k {
+        inclusion_ranges(m, offset, k, out);
+        out.push((offset + k, offset + n));
+    } else {
+        inclusion_ranges(m - k, offset + k, n - k, out);
+        out.push((offset, offset + k));
+    }
+}
+
+/// RFC 9162 SUBPROOF(m, D[offset:offset+n], b) as ranges of absolute leaf positions.
+fn consistency_ranges(
+    m: u64,
+    offset: u64,
+    n: u64,
+    whole_old_tree: bool,
+    out: &mut Vec<(u64, u64)>,
+) {
+    if m == n {
+        if !whole_old_tree {
+            out.push((offset, offset + n));
+        }
+        return;
+    }
+    let k = split_point(n);
+    if m <= k {
+        consistency_ranges(m, offset, k, whole_old_tree, out);
+        out.push((offset + k, offset + n));
+    } else {
+        consistency_ranges(m - k, offset + k, n - k, false, out);
+        out.push((offset, offset + k));
+    }
+}
