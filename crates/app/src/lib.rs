@@ -1,1 +1,53 @@
-//! (being written)
+//! Services: the business rules of the clearinghouse, above storage and below HTTP.
+//!
+//! # Layout
+//! - `error`: the one error type services return; the server maps it to problem+json once.
+//! - `keys`: the log's signing key and the digest key, kept in the data directory, never in the
+//!   database.
+//! - `secrets`: generation and hashing of tokens, session secrets and passwords.
+//! - `participants`: organizations, people, memberships, API tokens.
+//! - `auth`: turning a bearer token, a session cookie or a sign-in link into an `Actor`.
+//! - `log`: checkpoints, entries and proofs of the tamper-evident log.
+//! - `bootstrap`: the first administrator and the `--demo` world.
+//!
+//! Every public service method takes the acting `Actor` and asks `authz::authorize` before it reads
+//! or writes; the server adds no checks of its own.
+
+pub mod auth;
+pub mod bootstrap;
+pub mod error;
+pub mod keys;
+pub mod log;
+pub mod participants;
+pub mod secrets;
+
+use std::sync::Arc;
+
+use clearinghouse_store::Store;
+
+pub use error::{Error, Result};
+pub use keys::KeyRing;
+
+/// Everything a request needs: storage and keys. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    store: Arc<dyn Store>,
+    keys: Arc<KeyRing>,
+}
+
+impl App {
+    /// Builds the services over a store and the keys.
+    pub fn new(store: Arc<dyn Store>, keys: Arc<KeyRing>) -> Self {
+        Self { store, keys }
+    }
+
+    /// The store, for the few callers (the admin CLI, tests) that work below the services.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// The keys.
+    pub fn keys(&self) -> &KeyRing {
+        &self.keys
+    }
+}

@@ -1,7 +1,11 @@
 //! The `clearinghouse` binary: parses the command line and hands off to library crates.
 
+mod client;
 mod commands;
 mod exit;
+mod location;
+mod output;
+mod telemetry;
 
 use std::process::ExitCode;
 
@@ -16,7 +20,14 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-enum Command {}
+enum Command {
+    /// Run the HTTP API and web UI (SQLite in ./clearinghouse-data unless --database says otherwise).
+    Serve(commands::serve::ServeArgs),
+    /// Administer organizations, people and API tokens, directly on the data or through --server.
+    Admin(commands::admin::AdminArgs),
+    /// Export and verify the tamper-evident log.
+    Log(commands::log::LogArgs),
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -27,5 +38,9 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    match cli.command {}
+    match cli.command {
+        Command::Serve(args) => commands::serve::run(args),
+        Command::Admin(args) => commands::admin::run(args),
+        Command::Log(args) => commands::log::run(args),
+    }
 }

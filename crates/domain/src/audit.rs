@@ -22,7 +22,12 @@ pub struct AuditRecord {
 impl AuditRecord {
     /// Builds a record.
     pub fn new(actor: String, action: &str, object: String, payload: serde_json::Value) -> Self {
-        Self { actor, action: action.to_owned(), object, payload }
+        Self {
+            actor,
+            action: action.to_owned(),
+            object,
+            payload,
+        }
     }
 }
 
@@ -128,16 +133,27 @@ mod tests {
     #[test]
     fn canonical_json_sorts_keys_and_strips_space() {
         let value = serde_json::json!({"b": [1, {"z": null, "a": "x"}], "a": true});
-        assert_eq!(canonical_json(&value), br#"{"a":true,"b":[1,{"a":"x","z":null}]}"#);
+        assert_eq!(
+            canonical_json(&value),
+            br#"{"a":true,"b":[1,{"a":"x","z":null}]}"#
+        );
     }
 
     #[test]
     fn leaf_bytes_are_stable_and_decodable() {
-        let record = AuditRecord::new("system".into(), "org.create", "org:1".into(), serde_json::json!({"name": "A"}));
+        let record = AuditRecord::new(
+            "system".into(),
+            "org.create",
+            "org:1".into(),
+            serde_json::json!({"name": "A"}),
+        );
         let time = jiff::Timestamp::from_second(1_700_000_000).expect("valid");
         let leaf = record.leaf_bytes(7, time);
         let text = String::from_utf8(leaf.clone()).expect("utf-8");
-        assert!(text.starts_with(r#"{"action":"org.create","actor":"system","index":7,"#), "{text}");
+        assert!(
+            text.starts_with(r#"{"action":"org.create","actor":"system","index":7,"#),
+            "{text}"
+        );
         let decoded = LeafContent::decode(&leaf).expect("decodes");
         assert_eq!(decoded.index, 7);
         assert_eq!(decoded.time, "2023-11-14T22:13:20Z");

@@ -89,6 +89,8 @@ pub enum Action {
         /// Whoever created it.
         owner: Option<PersonId>,
     },
+    /// Set a person's password.
+    PasswordSet(PersonId),
     /// Read the tamper-evident log (entries, proofs, checkpoints).
     LogRead,
 }
@@ -120,17 +122,26 @@ impl Scope {
 impl Actor {
     /// A person with their memberships.
     pub fn person(id: PersonId, grants: Vec<Grant>) -> Self {
-        Self { principal: Principal::Person { id }, grants }
+        Self {
+            principal: Principal::Person { id },
+            grants,
+        }
     }
 
     /// A token: one organization, one role.
     pub fn token(id: TokenId, person: Option<PersonId>, grant: Grant) -> Self {
-        Self { principal: Principal::Token { id, person }, grants: vec![grant] }
+        Self {
+            principal: Principal::Token { id, person },
+            grants: vec![grant],
+        }
     }
 
     /// The server or an administrator working directly on the database.
     pub fn system() -> Self {
-        Self { principal: Principal::System, grants: Vec::new() }
+        Self {
+            principal: Principal::System,
+            grants: Vec::new(),
+        }
     }
 
     /// Who is acting.
@@ -202,7 +213,9 @@ pub fn authorize(actor: &Actor, action: &Action) -> Result<(), Denied> {
         Action::PersonRead { person, orgs } => {
             actor.is_admin()
                 || actor.person_id() == Some(*person) && !actor.is_token()
-                || orgs.iter().any(|org| actor.has_role_in(*org, Role::Manager))
+                || orgs
+                    .iter()
+                    .any(|org| actor.has_role_in(*org, Role::Manager))
         }
         Action::PersonCreate(org) => actor.is_admin() || actor.has_role_in(*org, Role::Manager),
         Action::MembershipGrant { org, role } => {
@@ -220,9 +233,16 @@ pub fn authorize(actor: &Actor, action: &Action) -> Result<(), Denied> {
                 || actor.has_role_in(*org, Role::Manager)
                 || owner.is_some() && *owner == actor.person_id() && !actor.is_token()
         }
+        Action::PasswordSet(person) => {
+            actor.is_admin() || actor.person_id() == Some(*person) && !actor.is_token()
+        }
         Action::LogRead => actor.is_admin() || actor.has_role(Role::Auditor),
     };
-    if allowed { Ok(()) } else { Err(Denied(denial_reason(action))) }
+    if allowed {
+        Ok(())
+    } else {
+        Err(Denied(denial_reason(action)))
+    }
 }
 
 /// Which organizations' participants and tokens the actor may list.
@@ -243,23 +263,43 @@ pub fn person_scope(actor: &Actor) -> Scope {
     if actor.is_admin() {
         Scope::All
     } else {
-        Scope::Orgs(actor.grants.iter().filter(|g| g.role == Role::Manager).map(|g| g.org).collect())
+        Scope::Orgs(
+            actor
+                .grants
+                .iter()
+                .filter(|g| g.role == Role::Manager)
+                .map(|g| g.org)
+                .collect(),
+        )
     }
 }
 
 fn denial_reason(action: &Action) -> &'static str {
     match action {
-        Action::OrgList | Action::PersonList => "this requires a membership in a participating organization",
-        Action::OrgRead(_) => "only members of this organization, analysts and auditors may read it",
+        Action::OrgList | Action::PersonList => {
+            "this requires a membership in a participating organization"
+        }
+        Action::OrgRead(_) => {
+            "only members of this organization, analysts and auditors may read it"
+        }
         Action::OrgCreate => "only administrators may create organizations",
-        Action::PersonRead { .. } => "only the person, their organization's managers and administrators may read it",
-        Action::PersonCreate(_) => "only administrators and the organization's managers may add people",
-        Action::MembershipGrant { .. } => "only administrators and the organization's managers may grant roles",
+        Action::PersonRead { .. } => {
+            "only the person, their organization's managers and administrators may read it"
+        }
+        Action::PersonCreate(_) => {
+            "only administrators and the organization's managers may add people"
+        }
+        Action::MembershipGrant { .. } => {
+            "only administrators and the organization's managers may grant roles"
+        }
         Action::TokenList(_) => "only members of this organization may list its tokens",
         Action::TokenCreate { .. } => {
             "a token may carry only a role its creator holds in that organization (managers: any but admin)"
         }
-        Action::TokenRevoke { .. } => "only the token's owner, the organization's managers and administrators may revoke it",
+        Action::TokenRevoke { .. } => {
+            "only the token's owner, the organization's managers and administrators may revoke it"
+        }
+        Action::PasswordSet(_) => "only the person themself and administrators may set a password",
         Action::LogRead => "only auditors and administrators may read the log",
     }
 }
@@ -282,7 +322,10 @@ mod tests {
             Action::OrgCreate,
             Action::PersonCreate(org),
             Action::TokenList(org),
-            Action::TokenCreate { org, role: Role::Member },
+            Action::TokenCreate {
+                org,
+                role: Role::Member,
+            },
             Action::LogRead,
         ] {
             assert!(authorize(&nobody, &action).is_err(), "{action:?}");
@@ -303,13 +346,65 @@ mod tests {
     fn tokens_carry_at_most_the_creators_role() {
         let org = OrgId::generate();
         let finder = actor(Role::Finder, org);
-        assert!(authorize(&finder, &Action::TokenCreate { org, role: Role::Finder }).is_ok());
-        assert!(authorize(&finder, &Action::TokenCreate { org, role: Role::Manager }).is_err());
+        assert!(
+            authorize(
+                &finder,
+                &Action::TokenCreate {
+                    org,
+                    role: Role::Finder
+                }
+            )
+            .is_ok()
+        );
+        assert!(
+            authorize(
+                &finder,
+                &Action::TokenCreate {
+                    org,
+                    role: Role::Manager
+                }
+            )
+            .is_err()
+        );
         let manager = actor(Role::Manager, org);
-        assert!(authorize(&manager, &Action::TokenCreate { org, role: Role::Finder }).is_ok());
-        assert!(authorize(&manager, &Action::TokenCreate { org, role: Role::Admin }).is_err());
-        let token = Actor::token(TokenId::generate(), None, Grant { org, role: Role::Finder });
-        assert!(authorize(&token, &Action::TokenCreate { org, role: Role::Finder }).is_err());
+        assert!(
+            authorize(
+                &manager,
+                &Action::TokenCreate {
+                    org,
+                    role: Role::Finder
+                }
+            )
+            .is_ok()
+        );
+        assert!(
+            authorize(
+                &manager,
+                &Action::TokenCreate {
+                    org,
+                    role: Role::Admin
+                }
+            )
+            .is_err()
+        );
+        let token = Actor::token(
+            TokenId::generate(),
+            None,
+            Grant {
+                org,
+                role: Role::Finder,
+            },
+        );
+        assert!(
+            authorize(
+                &token,
+                &Action::TokenCreate {
+                    org,
+                    role: Role::Finder
+                }
+            )
+            .is_err()
+        );
     }
 
     #[test]

@@ -194,12 +194,17 @@ pub enum InvalidParticipant {
 impl NewOrganization {
     /// Validates a new organization: names are 1 to 200 printable characters; operators must name
     /// their sector (it drives exposure statistics) and no one else may.
-    pub fn parse(name: &str, kind: OrgKind, sector: Option<Sector>) -> Result<Self, InvalidParticipant> {
+    pub fn parse(
+        name: &str,
+        kind: OrgKind,
+        sector: Option<Sector>,
+    ) -> Result<Self, InvalidParticipant> {
         let name = check_text("name", name, 200)?;
         match (kind, sector) {
             (OrgKind::Operator, None) => Err(InvalidParticipant::Field {
                 field: "sector",
-                problem: "an operator must name one of CISA's 16 critical-infrastructure sectors".into(),
+                problem: "an operator must name one of CISA's 16 critical-infrastructure sectors"
+                    .into(),
             }),
             (kind, Some(_)) if kind != OrgKind::Operator => Err(InvalidParticipant::Field {
                 field: "sector",
@@ -263,7 +268,10 @@ impl NewPerson {
             });
         }
         let display_name = check_text("display_name", display_name, 200)?;
-        Ok(Self { email, display_name })
+        Ok(Self {
+            email,
+            display_name,
+        })
     }
 
     /// The e-mail address.
@@ -317,16 +325,29 @@ impl TokenInfo {
     }
 }
 
-fn check_text(field: &'static str, value: &str, max_chars: usize) -> Result<String, InvalidParticipant> {
+fn check_text(
+    field: &'static str,
+    value: &str,
+    max_chars: usize,
+) -> Result<String, InvalidParticipant> {
     let value = value.trim();
     if value.is_empty() {
-        return Err(InvalidParticipant::Field { field, problem: "must not be empty".into() });
+        return Err(InvalidParticipant::Field {
+            field,
+            problem: "must not be empty".into(),
+        });
     }
     if value.chars().count() > max_chars {
-        return Err(InvalidParticipant::Field { field, problem: format!("longer than {max_chars} characters") });
+        return Err(InvalidParticipant::Field {
+            field,
+            problem: format!("longer than {max_chars} characters"),
+        });
     }
     if value.chars().any(char::is_control) {
-        return Err(InvalidParticipant::Field { field, problem: "contains control characters".into() });
+        return Err(InvalidParticipant::Field {
+            field,
+            problem: "contains control characters".into(),
+        });
     }
     Ok(value.to_owned())
 }
@@ -339,8 +360,12 @@ mod tests {
     fn operators_need_a_sector_and_others_must_not_have_one() {
         assert!(NewOrganization::parse("Rural Hospital", OrgKind::Operator, None).is_err());
         assert!(NewOrganization::parse("Acme", OrgKind::Vendor, Some(Sector::Energy)).is_err());
-        let org = NewOrganization::parse(" Valley Water ", OrgKind::Operator, Some(Sector::WaterAndWastewaterSystems))
-            .expect("valid");
+        let org = NewOrganization::parse(
+            " Valley Water ",
+            OrgKind::Operator,
+            Some(Sector::WaterAndWastewaterSystems),
+        )
+        .expect("valid");
         assert_eq!(org.name(), "Valley Water");
     }
 
@@ -351,12 +376,20 @@ mod tests {
         }
         assert_eq!(Sector::ALL.len(), 16);
         let err = "plumber".parse::<Role>().expect_err("unknown");
-        assert!(err.to_string().contains("unknown role \"plumber\""), "{err}");
+        assert!(
+            err.to_string().contains("unknown role \"plumber\""),
+            "{err}"
+        );
     }
 
     #[test]
     fn emails_are_checked_and_lowercased() {
-        assert_eq!(NewPerson::parse("Ann@Example.ORG", "Ann").expect("valid").email(), "ann@example.org");
+        assert_eq!(
+            NewPerson::parse("Ann@Example.ORG", "Ann")
+                .expect("valid")
+                .email(),
+            "ann@example.org"
+        );
         for bad in ["", "ann", "@x", "a@", "a b@x.org", "a@b@c"] {
             assert!(NewPerson::parse(bad, "Ann").is_err(), "{bad}");
         }

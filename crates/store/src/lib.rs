@@ -12,9 +12,9 @@
 //! the same transaction as the change: a change is never committed without its log entry, and a log
 //! entry never describes a change that did not happen.
 
+pub mod postgres;
 mod rows;
 mod shared;
-pub mod postgres;
 pub mod sqlite;
 
 use std::collections::HashMap;
@@ -24,7 +24,9 @@ use async_trait::async_trait;
 use clearinghouse_domain::audit::AuditRecord;
 use clearinghouse_domain::authz::Scope;
 use clearinghouse_domain::page::{Page, PageRequest};
-use clearinghouse_domain::{Membership, OrgId, Organization, Person, PersonId, Role, TokenId, TokenInfo};
+use clearinghouse_domain::{
+    Membership, OrgId, Organization, Person, PersonId, Role, TokenId, TokenInfo,
+};
 use clearinghouse_tlog::{Hash, NodeId};
 use jiff::Timestamp;
 
@@ -66,9 +68,10 @@ pub enum Error {
 impl From<sqlx::Error> for Error {
     fn from(err: sqlx::Error) -> Self {
         match &err {
-            sqlx::Error::Database(db) if db.is_unique_violation() => {
-                Error::Conflict(db.table().map_or_else(|| "record".to_owned(), str::to_owned))
-            }
+            sqlx::Error::Database(db) if db.is_unique_violation() => Error::Conflict(
+                db.table()
+                    .map_or_else(|| "record".to_owned(), str::to_owned),
+            ),
             _ => Error::Backend(err),
         }
     }
@@ -162,9 +165,18 @@ pub trait Store: Send + Sync + 'static {
     /// Lists people who are members of an organization in scope.
     async fn list_people(&self, scope: &Scope, page: &PageRequest) -> Result<Page<Person>>;
     /// Sets a person's password hash.
-    async fn set_password(&self, id: PersonId, password_hash: &str, audit: &AuditRecord) -> Result<Appended>;
+    async fn set_password(
+        &self,
+        id: PersonId,
+        password_hash: &str,
+        audit: &AuditRecord,
+    ) -> Result<Appended>;
     /// Gives a person a role in an organization (idempotent).
-    async fn grant_membership(&self, membership: &Membership, audit: &AuditRecord) -> Result<Appended>;
+    async fn grant_membership(
+        &self,
+        membership: &Membership,
+        audit: &AuditRecord,
+    ) -> Result<Appended>;
     /// A person's memberships.
     async fn memberships_of(&self, person: PersonId) -> Result<Vec<Membership>>;
     /// An organization's members and their roles.
@@ -179,18 +191,41 @@ pub trait Store: Send + Sync + 'static {
     /// Reads one token.
     async fn token(&self, id: TokenId) -> Result<Option<TokenInfo>>;
     /// Lists an organization's tokens, optionally only those created by one person.
-    async fn list_tokens(&self, org: OrgId, owner: Option<PersonId>, page: &PageRequest) -> Result<Page<TokenInfo>>;
+    async fn list_tokens(
+        &self,
+        org: OrgId,
+        owner: Option<PersonId>,
+        page: &PageRequest,
+    ) -> Result<Page<TokenInfo>>;
     /// Revokes a token; false when it was already revoked.
-    async fn revoke_token(&self, id: TokenId, at: Timestamp, audit: &AuditRecord) -> Result<Option<Appended>>;
+    async fn revoke_token(
+        &self,
+        id: TokenId,
+        at: Timestamp,
+        audit: &AuditRecord,
+    ) -> Result<Option<Appended>>;
 
     // Browser sessions and one-time sign-in links.
 
     /// Stores a session.
-    async fn create_session(&self, secret_hash: &[u8; 32], session: &SessionRecord, audit: &AuditRecord) -> Result<Appended>;
+    async fn create_session(
+        &self,
+        secret_hash: &[u8; 32],
+        session: &SessionRecord,
+        audit: &AuditRecord,
+    ) -> Result<Appended>;
     /// Finds a live session.
-    async fn session(&self, secret_hash: &[u8; 32], now: Timestamp) -> Result<Option<SessionRecord>>;
+    async fn session(
+        &self,
+        secret_hash: &[u8; 32],
+        now: Timestamp,
+    ) -> Result<Option<SessionRecord>>;
     /// Ends a session.
-    async fn delete_session(&self, secret_hash: &[u8; 32], audit: &AuditRecord) -> Result<Option<Appended>>;
+    async fn delete_session(
+        &self,
+        secret_hash: &[u8; 32],
+        audit: &AuditRecord,
+    ) -> Result<Option<Appended>>;
     /// Stores a one-time sign-in link.
     async fn create_signin_link(
         &self,
@@ -200,7 +235,11 @@ pub trait Store: Send + Sync + 'static {
         audit: &AuditRecord,
     ) -> Result<Appended>;
     /// Uses a sign-in link once: returns its person if it was unused and unexpired, and marks it used.
-    async fn consume_signin_link(&self, secret_hash: &[u8; 32], now: Timestamp) -> Result<Option<PersonId>>;
+    async fn consume_signin_link(
+        &self,
+        secret_hash: &[u8; 32],
+        now: Timestamp,
+    ) -> Result<Option<PersonId>>;
 
     // The tamper-evident log.
 
@@ -223,7 +262,9 @@ pub async fn open(location: &str) -> Result<Arc<dyn Store>> {
     if location.starts_with("postgres://") || location.starts_with("postgresql://") {
         Ok(Arc::new(PgStore::connect(location).await?))
     } else {
-        Ok(Arc::new(SqliteStore::open(std::path::Path::new(location)).await?))
+        Ok(Arc::new(
+            SqliteStore::open(std::path::Path::new(location)).await?,
+        ))
     }
 }
 
@@ -234,7 +275,10 @@ fn node_key(id: NodeId) -> i64 {
 }
 
 fn node_from_key(key: i64) -> NodeId {
-    NodeId { level: (key >> 56) as u8, index: (key & ((1 << 56) - 1)) as u64 }
+    NodeId {
+        level: (key >> 56) as u8,
+        index: (key & ((1 << 56) - 1)) as u64,
+    }
 }
 
 #[cfg(test)]

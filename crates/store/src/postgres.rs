@@ -35,7 +35,10 @@ impl PgStore {
             .await?;
         refuse_newer_schema(&pool).await?;
         MIGRATOR.run(&pool).await.map_err(Error::Migrate)?;
-        Ok(Self { pool, frontier: Mutex::new(None) })
+        Ok(Self {
+            pool,
+            frontier: Mutex::new(None),
+        })
     }
 
     fn reader(&self) -> &PgPool {
@@ -53,11 +56,15 @@ impl PgStore {
 }
 
 async fn refuse_newer_schema(pool: &PgPool) -> Result<()> {
-    let (exists,): (bool,) = sqlx::query_as("SELECT to_regclass('_sqlx_migrations') IS NOT NULL").fetch_one(pool).await?;
+    let (exists,): (bool,) = sqlx::query_as("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+        .fetch_one(pool)
+        .await?;
     if !exists {
         return Ok(());
     }
-    let (found,): (Option<i64>,) = sqlx::query_as("SELECT MAX(version) FROM _sqlx_migrations").fetch_one(pool).await?;
+    let (found,): (Option<i64>,) = sqlx::query_as("SELECT MAX(version) FROM _sqlx_migrations")
+        .fetch_one(pool)
+        .await?;
     let known = PgStore::newest_known_migration();
     match found {
         Some(found) if found > known => Err(Error::SchemaTooNew { found, known }),

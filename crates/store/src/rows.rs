@@ -2,7 +2,9 @@
 //! integer microsecond times, byte strings), so one `FromRow` derive serves both.
 
 use clearinghouse_domain::time::from_micros;
-use clearinghouse_domain::{Membership, OrgId, Organization, Person, PersonId, Role, TokenId, TokenInfo};
+use clearinghouse_domain::{
+    Membership, OrgId, Organization, Person, PersonId, Role, TokenId, TokenInfo,
+};
 
 use crate::{Error, LogEntry, Result, SessionRecord};
 
@@ -22,7 +24,11 @@ impl TryFrom<OrgRow> for Organization {
             id: parse(&row.id, "organization id")?,
             name: row.name,
             kind: parse(&row.kind, "organization type")?,
-            sector: row.sector.as_deref().map(|s| parse(s, "sector")).transpose()?,
+            sector: row
+                .sector
+                .as_deref()
+                .map(|s| parse(s, "sector"))
+                .transpose()?,
             created_at: from_micros(row.created_at),
         })
     }
@@ -113,7 +119,11 @@ impl TryFrom<TokenRow> for TokenInfo {
         Ok(TokenInfo {
             id: parse::<TokenId>(&row.id, "token id")?,
             org_id: parse::<OrgId>(&row.org_id, "organization id")?,
-            person_id: row.person_id.as_deref().map(|p| parse::<PersonId>(p, "person id")).transpose()?,
+            person_id: row
+                .person_id
+                .as_deref()
+                .map(|p| parse::<PersonId>(p, "person id"))
+                .transpose()?,
             name: row.name,
             role: parse(&row.role, "role")?,
             prefix: row.prefix,
@@ -152,12 +162,17 @@ pub(crate) struct LogEntryRow {
 
 impl From<LogEntryRow> for LogEntry {
     fn from(row: LogEntryRow) -> Self {
-        LogEntry { index: row.idx as u64, leaf: row.leaf }
+        LogEntry {
+            index: row.idx as u64,
+            leaf: row.leaf,
+        }
     }
 }
 
 fn parse<T: std::str::FromStr>(value: &str, what: &str) -> Result<T> {
-    value.parse().map_err(|_| Error::Corrupt(format!("{what} {value:?}")))
+    value
+        .parse()
+        .map_err(|_| Error::Corrupt(format!("{what} {value:?}")))
 }
 
 /// Converts every row, failing on the first corrupt one.

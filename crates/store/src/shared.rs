@@ -9,7 +9,10 @@
 
 /// `$n, $n+1, …` placeholders for a dynamic `IN (…)` list starting at `first`.
 pub(crate) fn placeholders(first: usize, count: usize) -> String {
-    (first..first + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The future a state change inside `write_logged` returns.

@@ -13,7 +13,9 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use clearinghouse_tlog::Frontier;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use sqlx::{Sqlite, Transaction};
 
 use crate::{Engine, Error, Result};
@@ -54,7 +56,11 @@ impl SqliteStore {
             .max_connections(8)
             .connect_with(options.read_only(true))
             .await?;
-        Ok(Self { writer, readers, frontier: Mutex::new(None) })
+        Ok(Self {
+            writer,
+            readers,
+            frontier: Mutex::new(None),
+        })
     }
 
     fn reader(&self) -> &SqlitePool {
@@ -72,14 +78,17 @@ impl SqliteStore {
 }
 
 async fn refuse_newer_schema(pool: &SqlitePool) -> Result<()> {
-    let exists: Option<(String,)> =
-        sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'")
-            .fetch_optional(pool)
-            .await?;
+    let exists: Option<(String,)> = sqlx::query_as(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+    )
+    .fetch_optional(pool)
+    .await?;
     if exists.is_none() {
         return Ok(());
     }
-    let (found,): (Option<i64>,) = sqlx::query_as("SELECT MAX(version) FROM _sqlx_migrations").fetch_one(pool).await?;
+    let (found,): (Option<i64>,) = sqlx::query_as("SELECT MAX(version) FROM _sqlx_migrations")
+        .fetch_one(pool)
+        .await?;
     let known = SqliteStore::newest_known_migration();
     match found {
         Some(found) if found > known => Err(Error::SchemaTooNew { found, known }),

@@ -226,7 +226,7 @@ impl NoteSigner {
 
     /// Parse a private key in Go's format, checking that its key id matches.
     pub fn from_skey(skey: &str) -> Result<Self, NoteError> {
-        let mut parts = skey.split('+');
+        let mut parts = skey.splitn(5, '+');
         let (Some("PRIVATE"), Some("KEY"), Some(name), Some(hex_id), Some(encoded), None) = (
             parts.next(),
             parts.next(),
@@ -258,7 +258,7 @@ impl NoteVerifier {
     /// Parse a verifier key `name+hexkeyid+base64(0x01 || public key)`, checking that its key id matches.
     pub fn parse(vkey: &str) -> Result<Self, NoteError> {
         let malformed = || NoteError::MalformedVerifierKey(vkey.to_owned());
-        let mut parts = vkey.split('+');
+        let mut parts = vkey.splitn(3, '+');
         let (Some(name), Some(hex_id), Some(encoded), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
         else {
@@ -441,4 +441,36 @@ fn check_text(text: &str) -> Result<(), NoteError> {
         return Err(NoteError::InvalidText("it contains a control character"));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod base64_plus_regression {
+    use super::*;
+
+    /// Base64 key material may contain `+`; only the first fields are separated by it (as in Go's
+    /// `note.NewSigner`/`NewVerifier`, which cut the string a fixed number of times).
+    #[test]
+    fn keys_whose_base64_contains_plus_round_trip() {
+        let mut found = 0;
+        for seed_byte in 0u8..=255 {
+            let signer =
+                NoteSigner::from_seed("example.com/log", &[seed_byte; 32]).expect("valid seed");
+            let (skey, vkey) = (signer.to_skey(), signer.verifier().to_vkey());
+            if skey.matches('+').count() > 4 || vkey.matches('+').count() > 2 {
+                found += 1;
+                assert_eq!(
+                    NoteSigner::from_skey(&skey).expect("skey parses").to_skey(),
+                    skey
+                );
+                assert_eq!(
+                    NoteVerifier::parse(&vkey).expect("vkey parses").to_vkey(),
+                    vkey
+                );
+            }
+        }
+        assert!(
+            found > 0,
+            "no seed produced a '+' in its base64; the test proves nothing"
+        );
+    }
 }

@@ -1,1 +1,5 @@
 //! One module per command group.
+
+pub mod admin;
+pub mod log;
+pub mod serve;

@@ -1,0 +1,22 @@
+//! Output for people and for scripts: tables by default, JSON with `--json`.
+
+use comfy_table::{ContentArrangement, Table};
+use serde::Serialize;
+
+/// Prints rows as a table with a header.
+pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) {
+    let mut table = Table::new();
+    table
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(header);
+    for row in rows {
+        table.add_row(row);
+    }
+    println!("{table}");
+}
+
+/// Prints a value as pretty JSON.
+pub fn json(value: &impl Serialize) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}

@@ -1,0 +1,95 @@
+//! The JSON API under `/api/v1`. Handlers are thin: extract typed input, call one service method,
+//! render a DTO. The OpenAPI document is generated from these handlers' annotations.
+//!
+//! # Layout
+//! - `dto`: the wire types (requests and responses), separate from domain types.
+//! - `participants`: organizations, people, memberships, tokens, `me`.
+//! - `log`: checkpoint, key, entries and proofs of the tamper-evident log.
+
+pub mod dto;
+mod log;
+mod participants;
+
+use axum::Json;
+use axum::response::IntoResponse;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::state::AppState;
+
+/// The API's top-level description.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Clearinghouse API",
+        description = "AI cybersecurity clearinghouse and voluntary frontier-model review framework. \
+            Errors are RFC 9457 problem details (application/problem+json). Lists use cursor pagination: \
+            pass a response's `next_cursor` as `cursor` to get the next page.",
+        license(name = "Apache-2.0")
+    ),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    tags(
+        (name = "participants", description = "Organizations, people, memberships and API tokens"),
+        (name = "log", description = "The tamper-evident log: RFC 6962 Merkle tree with C2SP signed checkpoints"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "An API token from `clearinghouse admin token create` or the Tokens page",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The API routes and their OpenAPI description.
+pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(participants::me))
+        .routes(routes!(participants::list_orgs, participants::create_org))
+        .routes(routes!(participants::get_org))
+        .routes(routes!(participants::list_members))
+        .routes(routes!(
+            participants::list_org_tokens,
+            participants::create_token
+        ))
+        .routes(routes!(participants::revoke_token))
+        .routes(routes!(
+            participants::list_people,
+            participants::create_person
+        ))
+        .routes(routes!(participants::get_person))
+        .routes(routes!(participants::grant_membership))
+        .routes(routes!(log::checkpoint))
+        .routes(routes!(log::verifier_key))
+        .routes(routes!(log::list_entries))
+        .routes(routes!(log::get_entry))
+        .routes(routes!(log::inclusion_proof))
+        .routes(routes!(log::consistency_proof))
+        .split_for_parts()
+}
+
+/// The OpenAPI document as served and as committed in `openapi.json`.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    router().1
+}
+
+/// `GET /api/v1/openapi.json`.
+pub async fn openapi_json() -> impl IntoResponse {
+    Json(openapi_document())
+}

@@ -1,0 +1,232 @@
+//! The server-rendered web UI. Pages are askama templates checked at compile time; forms post
+//! back with a per-session CSRF token; the same services as the API do the work.
+//!
+//! # Layout
+//! - this file: routes, the session extractor, layout and error pages, static files.
+//! - `pages`: one handler per page or form.
+
+mod pages;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use clearinghouse_domain::authz::Actor;
+
+use crate::error::ApiError;
+use crate::extract::{SESSION_COOKIE, constant_time_eq, cookie};
+use crate::state::AppState;
+
+/// The web routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(pages::home))
+        .route(
+            "/signin",
+            get(pages::signin_page).post(pages::signin_submit),
+        )
+        .route(
+            "/signin/link",
+            get(pages::signin_link_page).post(pages::signin_link_submit),
+        )
+        .route("/signout", post(pages::signout))
+        .route("/orgs", get(pages::orgs).post(pages::create_org))
+        .route("/orgs/{id}", get(pages::org))
+        .route("/orgs/{id}/people", post(pages::add_person))
+        .route("/orgs/{id}/tokens", post(pages::create_token))
+        .route("/tokens/{id}/revoke", post(pages::revoke_token))
+        .route("/people", get(pages::people))
+        .route("/log", get(pages::log))
+        .route("/log/{index}", get(pages::log_entry))
+        .route("/static/{file}", get(static_file))
+}
+
+/// A signed-in browser session.
+pub struct WebSession {
+    /// Who is acting.
+    pub actor: Actor,
+    /// The cookie secret.
+    pub secret: String,
+    /// The session's CSRF token.
+    pub csrf: String,
+    /// The person's display name.
+    pub name: String,
+}
+
+impl WebSession {
+    /// Refuses a form whose CSRF token is not this session's.
+    pub fn check_csrf(&self, submitted: &str) -> Result<(), WebError> {
+        if constant_time_eq(submitted, &self.csrf) {
+            Ok(())
+        } else {
+            Err(WebError::from(ApiError::csrf()))
+        }
+    }
+
+    /// The layout for a page.
+    pub fn layout(&self, title: &str, section: &'static str) -> Layout {
+        Layout {
+            title: title.to_owned(),
+            section,
+            user: Some(self.name.clone()),
+            csrf: self.csrf.clone(),
+            flash: None,
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for WebSession {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let signin = || Redirect::to("/signin").into_response();
+        let secret = cookie(parts, SESSION_COOKIE).ok_or_else(signin)?;
+        let (actor, session) = state
+            .app
+            .actor_from_session(&secret)
+            .await
+            .map_err(|_| signin())?;
+        state
+            .check_rate(&format!("person:{}", session.person_id))
+            .map_err(|e| WebError::from(e).into_response())?;
+        let person = state
+            .app
+            .person(&actor, session.person_id)
+            .await
+            .map_err(|_| signin())?;
+        Ok(WebSession {
+            actor,
+            secret,
+            csrf: session.csrf_token,
+            name: person.person.display_name,
+        })
+    }
+}
+
+/// What every page's frame needs.
+pub struct Layout {
+    /// The page title.
+    pub title: String,
+    /// Which navigation entry is current.
+    pub section: &'static str,
+    /// The signed-in person's name.
+    pub user: Option<String>,
+    /// The CSRF token for forms in the frame (sign out).
+    pub csrf: String,
+    /// A one-line confirmation.
+    pub flash: Option<String>,
+}
+
+impl Layout {
+    /// The frame for pages shown before sign-in.
+    pub fn anonymous(title: &str) -> Self {
+        Self {
+            title: title.to_owned(),
+            section: "",
+            user: None,
+            csrf: String::new(),
+            flash: None,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    layout: Layout,
+    heading: String,
+    detail: String,
+}
+
+/// An error shown as a page, with the status the API would give.
+pub struct WebError {
+    status: StatusCode,
+    detail: String,
+}
+
+impl From<ApiError> for WebError {
+    fn from(err: ApiError) -> Self {
+        Self {
+            status: err.status(),
+            detail: err.detail().to_owned(),
+        }
+    }
+}
+
+impl From<clearinghouse_app::Error> for WebError {
+    fn from(err: clearinghouse_app::Error) -> Self {
+        ApiError::from(err).into()
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let heading = self.status.canonical_reason().unwrap_or("Error").to_owned();
+        render_with_status(
+            self.status,
+            &ErrorPage {
+                layout: Layout::anonymous(&heading),
+                heading,
+                detail: self.detail,
+            },
+        )
+    }
+}
+
+/// Renders a template, or a plain 500 if rendering fails (it cannot for checked templates, but a
+/// page must never panic).
+pub fn render(template: &impl Template) -> Response {
+    render_with_status(StatusCode::OK, template)
+}
+
+fn render_with_status(status: StatusCode, template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => (
+            status,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            html,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template rendering failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "rendering failed").into_response()
+        }
+    }
+}
+
+/// The 404 page for unknown web paths.
+pub fn not_found_page(path: &str) -> Response {
+    WebError {
+        status: StatusCode::NOT_FOUND,
+        detail: format!("There is no page at {path}."),
+    }
+    .into_response()
+}
+
+async fn static_file(Path(file): Path<String>) -> Response {
+    let (body, content_type): (&'static str, &str) = match file.as_str() {
+        "app.css" => (
+            include_str!("../../static/app.css"),
+            "text/css; charset=utf-8",
+        ),
+        "verify.js" => (
+            include_str!("../../static/verify.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        _ => return not_found_page(&format!("/static/{file}")),
+    };
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}
