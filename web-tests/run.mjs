@@ -1,0 +1,511 @@
+// Browser tests of the Clearinghouse web UI: a real Chromium (driven by playwright-core) against a
+// real `clearinghouse serve` started on a free loopback port with a fresh data directory.
+//
+// Run: cd web-tests && npm ci && CLEARINGHOUSE_BIN=/path/to/clearinghouse node --test run.mjs
+// Optional: CLEARINGHOUSE_TEST_DATABASE=postgres://user@host/db runs the server on that
+// (preferably empty) PostgreSQL database instead of SQLite.
+// Optional: CHROMIUM=/path/to/chromium (default /usr/bin/chromium).
+//
+// Layout: server start/stop, browser start/stop, page helpers, then the tests in reading order.
+// The tests share one signed-in browser context: the administrator's sign-in link works once.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFile } from 'node:child_process';
+import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { chromium } from 'playwright-core';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const SCREENSHOTS = join(HERE, 'screenshots');
+const BIN = process.env.CLEARINGHOUSE_BIN;
+const DATABASE = process.env.CLEARINGHOUSE_TEST_DATABASE || '';
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+// The administrator the server creates on first start (crates/app/src/bootstrap.rs).
+const ADMIN_EMAIL = 'admin@clearinghouse.localhost';
+const STARTUP_TIMEOUT_MS = 120_000;
+
+if (!BIN) {
+  throw new Error('CLEARINGHOUSE_BIN must name the clearinghouse binary (e.g. target/debug/clearinghouse)');
+}
+
+// ---------------------------------------------------------------------------------------------
+// The server.
+
+/** @type {{ child: import('node:child_process').ChildProcess, base: string, host: string, link: string, dataDir: string, log: string }} */
+let server;
+
+// Environment for the server: ours minus any CLEARINGHOUSE_* setting that could point it at
+// other data than the fresh directory made here.
+function serverEnv() {
+  const env = { ...process.env };
+  for (const key of Object.keys(env)) {
+    if (key.startsWith('CLEARINGHOUSE_')) delete env[key];
+  }
+  env.NO_COLOR = '1';
+  return env;
+}
+
+function dataArgs(dataDir) {
+  return ['--data-dir', dataDir, ...(DATABASE ? ['--database', DATABASE] : [])];
+}
+
+// Starts `clearinghouse serve` on port 0 (the kernel picks a free port; the server prints the
+// address it got) and resolves with its base URL and the one-time sign-in link.
+async function startServer() {
+  const dataDir = await mkdtemp(join(tmpdir(), 'clearinghouse-web-'));
+  const log = join(SCREENSHOTS, 'server.log');
+  const logFile = createWriteStream(log);
+  const child = spawn(BIN, ['serve', ...dataArgs(dataDir), '--listen', '127.0.0.1:0'], {
+    env: serverEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.pipe(logFile, { end: false });
+  child.stderr.pipe(logFile, { end: false });
+
+  const { base, link } = await new Promise((resolve, reject) => {
+    let buffered = '';
+    let settled = false;
+    let base = null;
+    const timer = setTimeout(
+      () => fail(new Error(`the server printed no listening line within ${STARTUP_TIMEOUT_MS} ms; see ${log}`)),
+      STARTUP_TIMEOUT_MS,
+    );
+    function fail(err) {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      reject(err);
+    }
+    function done(value) {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      child.stdout.off('data', onData);
+      resolve(value);
+    }
+    function onData(chunk) {
+      buffered += chunk.toString('utf8');
+      const lines = buffered.split('\n');
+      buffered = lines.pop();
+      for (const line of lines) {
+        const listening = line.match(/Clearinghouse listening on (http:\/\/\S+)/);
+        if (listening) {
+          base = listening[1].replace(/\/$/, '');
+          // On data that already holds people the server prints no link at all.
+          setTimeout(() => done({ base, link: null }), 3_000);
+          continue;
+        }
+        const signin = line.match(/(\S*\/signin\/link\?token=\S+)/);
+        if (signin) return done({ base, link: signin[1] });
+        if (base && !/First start/.test(line)) return done({ base, link: null });
+      }
+    }
+    child.stdout.on('data', onData);
+    child.on('error', fail);
+    child.on('exit', (code, signal) =>
+      fail(new Error(`the server exited early (code ${code}, signal ${signal}); see ${log}`)),
+    );
+  });
+  if (!base) throw new Error(`no listening line before the sign-in link; see ${log}`);
+  const host = new URL(base).host;
+  assert.match(host, /^127\.0\.0\.1:\d+$/, 'the server must listen on loopback');
+  server = { child, base, host, link: link ?? (await freshSigninLink(dataDir, base)), dataDir, log };
+  await waitHealthy(base);
+}
+
+// A sign-in link made with `clearinghouse admin signin-link`, for a PostgreSQL database that
+// already held people (the server then prints no link).
+async function freshSigninLink(dataDir, base) {
+  const { stdout } = await promisify(execFile)(
+    BIN,
+    ['admin', ...dataArgs(dataDir), 'signin-link', ADMIN_EMAIL, '--public-url', base],
+    { env: serverEnv() },
+  );
+  const link = stdout.trim().split('\n').find((l) => l.includes('/signin/link?token='));
+  if (!link) throw new Error(`admin signin-link printed no link: ${stdout}`);
+  return link.trim();
+}
+
+async function waitHealthy(base) {
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  for (;;) {
+    try {
+      const res = await fetch(`${base}/healthz`);
+      if (res.ok) return;
+    } catch {
+      // not accepting yet
+    }
+    if (Date.now() > deadline) throw new Error(`${base}/healthz never answered 200`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function stopServer() {
+  if (!server?.child) return;
+  const { child } = server;
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  await rm(server.dataDir, { recursive: true, force: true });
+}
+
+// A last resort: never leave a server behind, even when the runner is interrupted.
+process.on('exit', () => {
+  if (server?.child && server.child.exitCode === null) server.child.kill('SIGKILL');
+});
+
+// ---------------------------------------------------------------------------------------------
+// The browser.
+
+let browser;
+// The administrator's context: one cookie jar for all tests.
+let context;
+// Every request any page made, as URLs.
+const requests = [];
+// Uncaught page errors and console errors (CSP violations show up here).
+const pageErrors = [];
+
+function watch(ctx) {
+  ctx.on('request', (req) => requests.push(req.url()));
+  ctx.on('page', (page) => {
+    page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') pageErrors.push(`${page.url()}: console: ${msg.text()}`);
+    });
+  });
+}
+
+before(async () => {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  await startServer();
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
+  watch(context);
+});
+
+after(async () => {
+  await browser?.close().catch(() => {});
+  await stopServer();
+});
+
+// ---------------------------------------------------------------------------------------------
+// Helpers.
+
+const url = (path) => `${server.base}${path}`;
+
+let signedIn = null;
+
+// Signs the administrator in with the one-time link, once per run; later callers reuse the
+// session. The first test calls it first, so its assertions run there.
+function signIn(page) {
+  signedIn ??= (async () => {
+    const res = await page.goto(server.link);
+    assert.equal(res.status(), 200);
+    assert.equal(await page.locator('h1').innerText(), 'Sign in with a one-time link');
+    await Promise.all([
+      page.waitForURL(url('/')),
+      page.getByRole('button', { name: 'Sign in' }).click(),
+    ]);
+    assert.match(await page.locator('h1').innerText(), /^Welcome, /);
+  })();
+  return signedIn;
+}
+
+// Rows of the organizations table as [name, type, sector].
+async function orgRows(page) {
+  await page.goto(url('/orgs'));
+  return page.locator('table tbody tr').evaluateAll((rows) =>
+    rows.map((r) => [...r.querySelectorAll('td')].slice(0, 3).map((td) => td.textContent.trim())),
+  );
+}
+
+// Creates an organization with the form on /orgs and returns its page's path.
+async function createOrg(page, { name, kind, sector }) {
+  await page.goto(url('/orgs'));
+  await page.locator('#org-name').fill(name);
+  await page.locator('#org-kind').selectOption(kind);
+  await page.locator('#org-sector').selectOption(sector);
+  await Promise.all([
+    page.waitForURL(/\/orgs\/[^/?#]+$/),
+    page.getByRole('button', { name: 'Create organization' }).click(),
+  ]);
+  return new URL(page.url()).pathname;
+}
+
+// The accessibility basics of the page shown: problems found, as strings.
+async function accessibilityProblems(page) {
+  return page.evaluate(() => {
+    const problems = [];
+    const lang = document.documentElement.getAttribute('lang');
+    if (!lang || !lang.trim()) problems.push('<html> has no lang');
+    if (!document.title.trim()) problems.push('no <title>');
+    const h1s = document.querySelectorAll('h1').length;
+    if (h1s !== 1) problems.push(`${h1s} <h1> elements, expected 1`);
+    for (const el of document.querySelectorAll('input, select, textarea')) {
+      if (el.type === 'hidden') continue;
+      const labelled =
+        (el.labels && [...el.labels].some((l) => l.textContent.trim())) ||
+        el.getAttribute('aria-label')?.trim() ||
+        el.getAttribute('aria-labelledby')?.trim();
+      if (!labelled) problems.push(`unlabelled <${el.tagName.toLowerCase()} id="${el.id}" name="${el.name}">`);
+    }
+    for (const b of document.querySelectorAll('button')) {
+      if (!b.textContent.trim() && !b.getAttribute('aria-label')) problems.push('a <button> without text');
+    }
+    for (const img of document.querySelectorAll('img')) {
+      if (!img.hasAttribute('alt')) problems.push(`<img src="${img.src}"> without alt`);
+    }
+    return problems;
+  });
+}
+
+// Asserts `textContent` of the element matching `selector` starts with `prefix` within the
+// timeout (the browser verification runs asynchronously after load).
+async function waitForTextStart(page, selector, prefix) {
+  try {
+    await page.waitForFunction(
+      ([s, p]) => document.querySelector(s)?.textContent.trim().startsWith(p),
+      [selector, prefix],
+      { timeout: 15_000 },
+    );
+  } catch (err) {
+    const actual = await page.locator(selector).textContent().catch(() => '(missing)');
+    assert.fail(`${selector} should start with ${JSON.stringify(prefix)} but reads ${JSON.stringify(actual)}`);
+  }
+}
+
+async function screenshot(page, name) {
+  await page.screenshot({ path: join(SCREENSHOTS, name), fullPage: true });
+}
+
+// A name nobody else uses, so reruns against a shared PostgreSQL database do not collide.
+const unique = (stem) => `${stem} ${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+
+// Paths the later tests revisit, filled in by the first test.
+const visited = { org: null, logEntry: null };
+
+// ---------------------------------------------------------------------------------------------
+// Tests.
+
+test('admin signs in, creates an organization and a token, and opens a log entry with its verified inclusion proof', async () => {
+  const page = await context.newPage();
+  await signIn(page);
+  await page.goto(url('/'));
+  assert.match(await page.locator('h1').innerText(), /^Welcome, Administrator/);
+  await screenshot(page, 'dashboard.png');
+
+  // An operator with a sector.
+  const orgsBefore = await orgRows(page);
+  const name = unique('Valley Water Authority');
+  const orgPath = await createOrg(page, { name, kind: 'operator', sector: 'water_and_wastewater_systems' });
+  visited.org = orgPath;
+  assert.equal(await page.locator('h1').innerText(), name);
+  const tags = await page.locator('main .tag').allInnerTexts();
+  assert.deepEqual(tags, ['operator', 'water_and_wastewater_systems']);
+
+  const orgsAfter = await orgRows(page);
+  assert.equal(orgsAfter.length, orgsBefore.length + 1, 'the organizations list grows by one');
+  assert.deepEqual(
+    orgsAfter.find((row) => row[0] === name),
+    [name, 'operator', 'water_and_wastewater_systems'],
+  );
+  const link = page.getByRole('link', { name, exact: true });
+  assert.equal(await link.getAttribute('href'), orgPath);
+
+  // A token, shown once.
+  await page.goto(url(orgPath));
+  const tokenName = unique('nightly SBOM upload');
+  await page.locator('#t-name').fill(tokenName);
+  await page.locator('#t-role').selectOption('operator_contact');
+  await page.locator('#t-days').fill('30');
+  const [created] = await Promise.all([
+    page.waitForResponse((r) => r.url() === url(`${orgPath}/tokens`) && r.request().method() === 'POST'),
+    page.getByRole('button', { name: 'Create token' }).click(),
+  ]);
+  assert.equal(created.status(), 200);
+  assert.match(created.headers()['cache-control'] ?? '', /no-store/, 'the secret page must not be cached');
+  await page.waitForLoadState();
+  assert.equal(await page.locator('h1').innerText(), 'Token created');
+  const secret = await page.locator('[data-testid=token-secret]').inputValue();
+  assert.ok(secret.length >= 24, `the secret looks too short: ${JSON.stringify(secret)}`);
+  assert.equal(await page.locator('[data-testid=token-secret]').getAttribute('readonly'), '');
+  await screenshot(page, 'token-created.png');
+
+  // The secret works against the API, which shows it is the real one.
+  const me = await fetch(url('/api/v1/me'), { headers: { authorization: `Bearer ${secret}` } });
+  assert.equal(me.status, 200, 'the token shown authenticates against /api/v1/me');
+
+  await Promise.all([
+    page.waitForURL(url(orgPath)),
+    page.getByRole('link', { name: 'Back to the organization' }).click(),
+  ]);
+  const orgHtml = await page.content();
+  assert.ok(!orgHtml.includes(secret), 'the organization page must not contain the secret');
+  const tokenRow = page.locator('table tbody tr', { hasText: tokenName });
+  assert.equal(await tokenRow.count(), 1, 'the new token is listed');
+  const cells = await tokenRow.locator('td').allInnerTexts();
+  assert.equal(cells[2], 'operator_contact');
+  assert.equal(cells[4], 'active');
+  assert.ok(secret.startsWith(cells[1].replace(/…$/, '')), 'the listed prefix is the secret\'s start');
+  await screenshot(page, 'org.png');
+
+  await page.reload();
+  assert.ok(!(await page.content()).includes(secret), 'reloading the organization page does not show the secret');
+
+  // Going back to the POST result must not show the secret again (no-store: Chromium refuses
+  // to resubmit the form or to restore the page from cache).
+  await page.goBack().catch(() => {});
+  await page.waitForLoadState().catch(() => {});
+  const backHtml = await page.content();
+  assert.ok(!backHtml.includes(secret), `going back showed the secret again (at ${page.url()})`);
+
+  // The log: the newest entry records the token creation; both verifications succeed.
+  await page.goto(url('/log'));
+  const caption = await page.locator('table caption').innerText();
+  const size = Number(caption.match(/of (\d+)/)?.[1]);
+  assert.ok(size >= 3, `the log should hold the bootstrap, the organization and the token: ${caption}`);
+  const newest = page.locator('table tbody tr').first();
+  assert.equal(await newest.locator('td a').innerText(), String(size - 1), 'newest first');
+  assert.match(await newest.innerText(), /token/i, 'the newest entry is the token creation');
+  await Promise.all([
+    page.waitForURL(url(`/log/${size - 1}`)),
+    newest.locator('td a').click(),
+  ]);
+  visited.logEntry = `/log/${size - 1}`;
+  assert.equal(await page.locator('h1').innerText(), `Log entry ${size - 1}`);
+  assert.ok(!(await page.content()).includes(secret), 'the log entry must not contain the secret');
+  await waitForTextStart(page, '[data-testid=server-verified]', '✔ Verified by the server');
+  await waitForTextStart(page, '[data-testid=browser-verified]', '✔ Verified in your browser');
+  await screenshot(page, 'log-entry.png');
+
+  // The oldest entry has the longest path to the root when the tree is not a power of two.
+  await page.goto(url('/log/0'));
+  await waitForTextStart(page, '[data-testid=server-verified]', '✔ Verified by the server');
+  await waitForTextStart(page, '[data-testid=browser-verified]', '✔ Verified in your browser');
+  assert.ok((await page.locator('ol.hashes li').count()) >= 1, 'entry 0 of a tree of 3+ has a proof path');
+
+  assert.deepEqual(pageErrors, [], 'no script errors or CSP violations');
+  await page.close();
+});
+
+test('bad input shows an error page and changes nothing', async () => {
+  const page = await context.newPage();
+  await signIn(page);
+  const orgsBefore = await orgRows(page);
+  const logBefore = (await (await page.goto(url('/log'))).text()).match(/of (\d+), newest first/)?.[1];
+
+  const name = unique('Sectorless Operator');
+  await page.goto(url('/orgs'));
+  await page.locator('#org-name').fill(name);
+  await page.locator('#org-kind').selectOption('operator');
+  await page.locator('#org-sector').selectOption('');
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.url() === url('/orgs') && r.request().method() === 'POST'),
+    page.getByRole('button', { name: 'Create organization' }).click(),
+  ]);
+  await page.waitForLoadState();
+  assert.ok(
+    response.status() >= 400 && response.status() < 500,
+    `a client error status, got ${response.status()}`,
+  );
+  const error = page.locator('[role=alert]');
+  assert.equal(await error.count(), 1, 'the error is announced (role=alert)');
+  assert.match(await error.innerText(), /sector/i, 'the error names the sector');
+  assert.equal(await page.locator('h1').count(), 1);
+  await screenshot(page, 'error.png');
+
+  const orgsAfter = await orgRows(page);
+  assert.deepEqual(orgsAfter, orgsBefore, 'the organizations are unchanged');
+  assert.ok(!orgsAfter.some((row) => row[0] === name));
+  const logAfter = (await (await page.goto(url('/log'))).text()).match(/of (\d+), newest first/)?.[1];
+  assert.equal(logAfter, logBefore, 'nothing was logged');
+  await page.close();
+});
+
+test('accessibility basics', async () => {
+  const page = await context.newPage();
+  await signIn(page);
+  const orgPath = visited.org ?? (await createOrg(page, { name: unique('Accessible Vendor'), kind: 'vendor', sector: '' }));
+  const pages = [
+    '/',
+    '/orgs',
+    orgPath,
+    '/people',
+    '/log',
+    visited.logEntry ?? '/log/0',
+    '/signin',
+    '/signin/link?token=not-a-real-token',
+    '/no-such-page',
+  ];
+  const problems = [];
+  for (const path of pages) {
+    await page.goto(url(path));
+    await page.waitForLoadState('networkidle');
+    for (const p of await accessibilityProblems(page)) problems.push(`${path}: ${p}`);
+  }
+  // The token page, reached by its form.
+  await page.goto(url(orgPath));
+  await page.locator('#t-name').fill(unique('a11y token'));
+  await Promise.all([page.waitForURL(url(`${orgPath}/tokens`)), page.getByRole('button', { name: 'Create token' }).click()]);
+  for (const p of await accessibilityProblems(page)) problems.push(`${orgPath}/tokens: ${p}`);
+  assert.deepEqual(problems, []);
+
+  // Every request of every test so far went to this server: no CDN, fonts or trackers.
+  assert.ok(requests.length > 0);
+  const foreign = requests.filter((r) => {
+    const u = new URL(r);
+    return !(u.protocol === 'http:' && u.host === server.host) && u.protocol !== 'data:';
+  });
+  assert.deepEqual(foreign, [], `all requests go to ${server.host}`);
+  await page.close();
+});
+
+test('a phone-sized viewport', async () => {
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-GB' });
+  watch(phone);
+  try {
+    await phone.addCookies(await context.cookies());
+    const page = await phone.newPage();
+    const orgPath = visited.org;
+    assert.ok(orgPath, 'the first test created an organization page to look at');
+    const overflowing = [];
+    for (const [path, shot] of [
+      ['/', 'phone-dashboard.png'],
+      [orgPath, 'phone-org.png'],
+      ['/orgs', 'phone-orgs.png'],
+      ['/log', 'phone-log.png'],
+      [visited.logEntry ?? '/log/0', 'phone-log-entry.png'],
+    ]) {
+      await page.goto(url(path));
+      assert.ok(!page.url().endsWith('/signin'), `still signed in at ${path}`);
+      const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+        scrollWidth: document.documentElement.scrollWidth,
+        innerWidth: window.innerWidth,
+      }));
+      await screenshot(page, shot);
+      if (scrollWidth > innerWidth) overflowing.push(`${path}: scrollWidth ${scrollWidth} > innerWidth ${innerWidth}`);
+    }
+    assert.deepEqual(overflowing, [], 'no horizontal overflow at 390 px');
+  } finally {
+    await phone.close();
+  }
+});
