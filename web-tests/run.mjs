@@ -183,14 +183,22 @@ let context;
 const requests = [];
 // Uncaught page errors and console errors (CSP violations show up here).
 const pageErrors = [];
+// Responses with an error status, as "STATUS METHOD URL".
+const failedLoads = [];
 
 function watch(ctx) {
   ctx.on('request', (req) => requests.push(req.url()));
   ctx.on('page', (page) => {
     page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`));
     page.on('console', (msg) => {
-      if (msg.type() === 'error') pageErrors.push(`${page.url()}: console: ${msg.text()}`);
+      // Failed loads are reported with their URL by the response listener below.
+      if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) {
+        pageErrors.push(`${page.url()}: console: ${msg.text()}`);
+      }
     });
+  });
+  ctx.on('response', (res) => {
+    if (res.status() >= 400) failedLoads.push(`${res.status()} ${res.request().method()} ${res.url()}`);
   });
 }
 
@@ -330,6 +338,7 @@ test('admin signs in, creates an organization and a token, and opens a log entry
   );
   const link = page.getByRole('link', { name, exact: true });
   assert.equal(await link.getAttribute('href'), orgPath);
+  await screenshot(page, 'orgs.png');
 
   // A token, shown once.
   await page.goto(url(orgPath));
@@ -373,8 +382,12 @@ test('admin signs in, creates an organization and a token, and opens a log entry
 
   // Going back to the POST result must not show the secret again (no-store: Chromium refuses
   // to resubmit the form or to restore the page from cache).
-  await page.goBack().catch(() => {});
-  await page.waitForLoadState().catch(() => {});
+  // Chromium shows its "Confirm Form Resubmission" page (net::ERR_CACHE_MISS) instead.
+  await page.goBack({ waitUntil: 'load' }).catch((err) => {
+    if (!/ERR_CACHE_MISS/.test(err.message)) throw err;
+  });
+  await page.waitForURL((u) => u.protocol === 'chrome-error:' || u.href !== url(orgPath), { timeout: 5_000 });
+  await page.waitForLoadState();
   const backHtml = await page.content();
   assert.ok(!backHtml.includes(secret), `going back showed the secret again (at ${page.url()})`);
 
@@ -383,6 +396,7 @@ test('admin signs in, creates an organization and a token, and opens a log entry
   const caption = await page.locator('table caption').innerText();
   const size = Number(caption.match(/of (\d+)/)?.[1]);
   assert.ok(size >= 3, `the log should hold the bootstrap, the organization and the token: ${caption}`);
+  await screenshot(page, 'log.png');
   const newest = page.locator('table tbody tr').first();
   assert.equal(await newest.locator('td a').innerText(), String(size - 1), 'newest first');
   assert.match(await newest.innerText(), /token/i, 'the newest entry is the token creation');
@@ -404,6 +418,7 @@ test('admin signs in, creates an organization and a token, and opens a log entry
   assert.ok((await page.locator('ol.hashes li').count()) >= 1, 'entry 0 of a tree of 3+ has a proof path');
 
   assert.deepEqual(pageErrors, [], 'no script errors or CSP violations');
+  assert.deepEqual(failedLoads, [], 'every page, stylesheet and script loaded');
   await page.close();
 });
 
