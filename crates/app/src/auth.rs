@@ -39,7 +39,7 @@ impl App {
         if token.revoked_at.is_some() {
             return Err(Error::Unauthenticated("the token was revoked"));
         }
-        if !token.is_active(Timestamp::now()) {
+        if !token.is_active(clearinghouse_domain::time::now()) {
             return Err(Error::Unauthenticated("the token has expired"));
         }
         let actor = Actor::token(
@@ -72,7 +72,10 @@ impl App {
     pub async fn actor_from_session(&self, cookie_secret: &str) -> Result<(Actor, SessionRecord)> {
         let session = self
             .store
-            .session(&secret_hash(cookie_secret), Timestamp::now())
+            .session(
+                &secret_hash(cookie_secret),
+                clearinghouse_domain::time::now(),
+            )
             .await?
             .ok_or(Error::Unauthenticated("no live session"))?;
         let actor = self.actor_for_person(session.person_id).await?;
@@ -95,7 +98,7 @@ impl App {
     pub async fn sign_in_with_link(&self, link_secret: &str) -> Result<NewSession> {
         let person = self
             .store
-            .consume_signin_link(&secret_hash(link_secret), Timestamp::now())
+            .consume_signin_link(&secret_hash(link_secret), clearinghouse_domain::time::now())
             .await?
             .ok_or(Error::Unauthenticated(
                 "this sign-in link is unknown, used or expired",
@@ -112,7 +115,8 @@ impl App {
             &clearinghouse_domain::authz::Action::PasswordSet(person),
         )?;
         let secret = new_secret("");
-        let expires_at = Timestamp::now() + SignedDuration::from_hours(SIGNIN_LINK_HOURS);
+        let expires_at =
+            clearinghouse_domain::time::now() + SignedDuration::from_hours(SIGNIN_LINK_HOURS);
         let audit = AuditRecord::new(
             actor.label(),
             "signin_link.create",
@@ -137,7 +141,7 @@ impl App {
     async fn start_session(&self, person: PersonId, method: &str) -> Result<NewSession> {
         let secret = new_secret("");
         let csrf_token = new_secret("");
-        let now = Timestamp::now();
+        let now = clearinghouse_domain::time::now();
         let expires_at = now + SignedDuration::from_hours(SESSION_HOURS);
         let record = SessionRecord {
             person_id: person,

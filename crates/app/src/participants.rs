@@ -71,7 +71,7 @@ impl App {
             name: new.name().to_owned(),
             kind: new.kind(),
             sector: new.sector(),
-            created_at: Timestamp::now(),
+            created_at: clearinghouse_domain::time::now(),
         };
         let audit = AuditRecord::new(
             actor.label(),
@@ -137,7 +137,7 @@ impl App {
             id: PersonId::generate(),
             email: request.person.email().to_owned(),
             display_name: request.person.display_name().to_owned(),
-            created_at: Timestamp::now(),
+            created_at: clearinghouse_domain::time::now(),
         };
         let membership = Membership {
             person_id: person.id,
@@ -261,7 +261,7 @@ impl App {
                 problem: format!("must be between 1 and {MAX_TOKEN_DAYS}"),
             });
         }
-        let now = Timestamp::now();
+        let now = clearinghouse_domain::time::now();
         let expires_at = now
             .checked_add(SignedDuration::from_hours(24 * days))
             .map_err(|e| Error::Invalid {
@@ -338,7 +338,7 @@ impl App {
                 owner: token.person_id,
             },
         )?;
-        let now = Timestamp::now();
+        let now = clearinghouse_domain::time::now();
         let audit = AuditRecord::new(
             actor.label(),
             "token.revoke",

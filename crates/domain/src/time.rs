@@ -11,3 +11,9 @@ pub fn to_micros(ts: Timestamp) -> i64 {
 pub fn from_micros(micros: i64) -> Timestamp {
     Timestamp::from_microsecond(micros).unwrap_or(Timestamp::UNIX_EPOCH)
 }
+
+/// The current time at the precision the database keeps (microseconds), so a value read back
+/// equals the value written.
+pub fn now() -> Timestamp {
+    from_micros(to_micros(Timestamp::now()))
+}
