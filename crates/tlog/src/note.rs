@@ -226,16 +226,14 @@ impl NoteSigner {
 
     /// Parse a private key in Go's format, checking that its key id matches.
     pub fn from_skey(skey: &str) -> Result<Self, NoteError> {
-        let mut parts = skey.split('+');
-        let (Some("PRIVATE"), Some("KEY"), Some(name), Some(hex_id), Some(encoded), None) = (
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-        ) else {
-            // Only the name (third field) is echoed, never the key material.
+        // The base64 key may itself contain '+', so split off only the first fields (as Go's `chop` does).
+        let mut parts = skey
+            .strip_prefix("PRIVATE+KEY+")
+            .unwrap_or_default()
+            .splitn(3, '+');
+        let (Some(name), Some(hex_id), Some(encoded)) = (parts.next(), parts.next(), parts.next())
+        else {
+            // Only the name is echoed, never key material.
             let name = skey.split('+').nth(2).unwrap_or_default().to_owned();
             return Err(NoteError::MalformedSignerKey(name));
         };
@@ -258,9 +256,9 @@ impl NoteVerifier {
     /// Parse a verifier key `name+hexkeyid+base64(0x01 || public key)`, checking that its key id matches.
     pub fn parse(vkey: &str) -> Result<Self, NoteError> {
         let malformed = || NoteError::MalformedVerifierKey(vkey.to_owned());
-        let mut parts = vkey.split('+');
-        let (Some(name), Some(hex_id), Some(encoded), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
+        // The base64 key may itself contain '+', so split off only the first two fields.
+        let mut parts = vkey.splitn(3, '+');
+        let (Some(name), Some(hex_id), Some(encoded)) = (parts.next(), parts.next(), parts.next())
         else {
             return Err(malformed());
         };
@@ -301,13 +299,14 @@ impl NoteVerifier {
 
     /// Check a signed note and return its text (ending in `\n`) if this key signed it.
     ///
-    /// Signatures by other keys are ignored; a signature line with our name and id that does not verify
-    /// is an error even if another line of ours verifies.
+    /// Signatures by other keys are ignored. The first signature line with our name and key id must
+    /// verify; repeats of it are ignored, as Go's `note.Open` does.
     pub fn open(&self, note: &str) -> Result<String, NoteError> {
         let parsed = parse_note(note)?;
+        // Like Go's `note.Open`, only the first line of our key counts; later duplicates are ignored.
         let mut verified = false;
         for line in &parsed.signatures {
-            if line.name != self.name || line.key_id != self.key_id {
+            if verified || line.name != self.name || line.key_id != self.key_id {
                 continue;
             }
             let signature_bytes: [u8; 64] =
@@ -441,4 +440,82 @@ fn check_text(text: &str) -> Result<(), NoteError> {
         return Err(NoteError::InvalidText("it contains a control character"));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_id_hashes_name_newline_algorithm_and_key() {
+        let signer = NoteSigner::from_seed("example", &[1; 32]).expect("name");
+        let public_key = signer.verifier().verifying_key.to_bytes();
+        let digest = sha256(&[b"example\n\x01", &public_key]);
+        assert_eq!(
+            signer.key_id(),
+            u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]])
+        );
+        assert_eq!(key_id("example", &public_key), signer.key_id());
+    }
+
+    #[test]
+    fn debug_output_hides_the_private_key() {
+        let signer = NoteSigner::from_seed("example", &[9; 32]).expect("name");
+        let debug = format!("{signer:?}");
+        let skey = signer.to_skey();
+        let secret = skey.rsplit('+').next().expect("base64 part");
+        assert!(!debug.contains(secret), "{debug}");
+        assert!(debug.contains("example"));
+    }
+
+    #[test]
+    fn generated_keys_differ_and_work() {
+        let first = NoteSigner::generate("example");
+        let second = NoteSigner::generate("example");
+        assert_ne!(first.verifier(), second.verifier());
+        let note = first.sign("hello\n").expect("text");
+        assert_eq!(first.verifier().open(&note).expect("verifies"), "hello\n");
+        assert!(second.verifier().open(&note).is_err());
+        assert!(NoteSigner::try_generate("bad name").is_err());
+    }
+
+    #[test]
+    fn parse_note_splits_text_and_signatures() {
+        let signer = NoteSigner::from_seed("example", &[3; 32]).expect("name");
+        let note = signer.sign("line one\nline two\n").expect("text");
+        let parsed = parse_note(&note).expect("well formed");
+        assert_eq!(parsed.text, "line one\nline two\n");
+        assert_eq!(parsed.signatures.len(), 1);
+        assert_eq!(parsed.signatures[0].name, "example");
+        assert_eq!(parsed.signatures[0].signature.len(), 64);
+    }
+
+    #[test]
+    fn note_without_our_signature_names_who_signed() {
+        let ours = NoteSigner::from_seed("ours", &[3; 32]).expect("name");
+        let theirs = NoteSigner::from_seed("theirs", &[4; 32]).expect("name");
+        let note = theirs.sign("hello\n").expect("text");
+        let error = ours.verifier().open(&note).expect_err("not ours");
+        assert!(
+            error
+                .to_string()
+                .contains(&format!("theirs ({:08x})", theirs.key_id())),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn wrong_length_signature_of_our_key_is_bad() {
+        let signer = NoteSigner::from_seed("example", &[5; 32]).expect("name");
+        let mut payload = signer.key_id().to_be_bytes().to_vec();
+        payload.extend_from_slice(&[0; 10]);
+        let note = format!("hello\n\n— example {}\n", BASE64.encode(payload));
+        assert_eq!(
+            signer.verifier().open(&note),
+            Err(NoteError::BadSignature {
+                name: "example".into(),
+                key_id: signer.key_id()
+            })
+        );
+    }
 }
