@@ -160,12 +160,14 @@ mod tests {
 
     #[test]
     fn go_sumdb_tree_body_parses() {
-        // The tree body format of golang.org/x/mod/sumdb/tlog `FormatTree` / `ParseTree` (its test vector).
+        // golang.org/x/mod/sumdb/tlog note_test.go, TestFormatTree / TestParseTree: the golden tree text,
+        // whose hash is RecordHash("hello world") (an RFC 6962 leaf hash).
         let text =
             "go.sum database tree\n123456789012\nTszzRgjTG6xce+z2AG31kAXYKBgQVtCSCE40HmuwBb0=\n";
         let checkpoint = Checkpoint::parse_body(text).expect("valid");
         assert_eq!(checkpoint.origin, "go.sum database tree");
         assert_eq!(checkpoint.size, 123456789012);
+        assert_eq!(checkpoint.root, leaf_hash(b"hello world"));
         assert_eq!(checkpoint.to_body(), text);
     }
 
