@@ -25,6 +25,14 @@ pub enum ProofError {
         /// The newer tree size.
         to: u64,
     },
+    /// Fetched hashes do not line up with the plan's nodes.
+    #[error("plan needs {expected} node hashes, got {actual}")]
+    FetchedCount {
+        /// Nodes in the plan.
+        expected: usize,
+        /// Hashes given.
+        actual: usize,
+    },
     /// The lookup did not return a node the plan needs.
     #[error("node at level {} index {} (leaves {}..{}) is missing", .0.level, .0.index, .0.start(), .0.end())]
     MissingNode(NodeId),

@@ -44,8 +44,9 @@ impl NodeId {
 /// What a database must fetch to answer a question: perfect subtree node ids, and how to combine them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Plan {
-    /// One entry per output hash: the perfect subtrees (left to right) whose Merkle tree hash it is.
-    outputs: Vec<Vec<NodeId>>,
+    /// One entry per output hash: positions in `nodes` of the perfect subtrees (left to right) whose
+    /// Merkle tree hash it is.
+    outputs: Vec<Vec<usize>>,
     /// Every node of `outputs`, deduplicated, in first-use order.
     nodes: Vec<NodeId>,
 }
@@ -97,34 +98,53 @@ impl Plan {
         &self,
         lookup: impl Fn(NodeId) -> Option<Hash>,
     ) -> Result<Vec<Hash>, ProofError> {
-        let mut fetched = std::collections::HashMap::with_capacity(self.nodes.len());
-        for &node in &self.nodes {
-            let hash = lookup(node).ok_or(ProofError::MissingNode(node))?;
-            fetched.insert(node, hash);
-        }
-        self.outputs
+        let fetched = self
+            .nodes
             .iter()
-            .map(|output| {
-                let mut hashes = output.iter().rev().map(|node| fetched[node]);
-                let Some(rightmost) = hashes.next() else {
-                    return Ok(empty_root());
-                };
-                Ok(hashes.fold(rightmost, |right, left| node_hash(&left, &right)))
+            .map(|&node| lookup(node).ok_or(ProofError::MissingNode(node)))
+            .collect::<Result<Vec<Hash>, ProofError>>()?;
+        self.assemble_fetched(&fetched)
+    }
+
+    /// Like [`Plan::assemble`], for hashes already fetched in the order of [`Plan::nodes`].
+    pub fn assemble_fetched(&self, fetched: &[Hash]) -> Result<Vec<Hash>, ProofError> {
+        if fetched.len() != self.nodes.len() {
+            return Err(ProofError::FetchedCount {
+                expected: self.nodes.len(),
+                actual: fetched.len(),
+            });
+        }
+        Ok(self
+            .outputs
+            .iter()
+            .map(|positions| {
+                let mut hashes = positions.iter().rev().map(|&position| fetched[position]);
+                match hashes.next() {
+                    None => empty_root(),
+                    Some(rightmost) => {
+                        hashes.fold(rightmost, |right, left| node_hash(&left, &right))
+                    }
+                }
             })
-            .collect()
+            .collect())
     }
 
     fn from_ranges(ranges: &[(u64, u64)]) -> Plan {
-        let outputs: Vec<Vec<NodeId>> = ranges
+        let mut nodes: Vec<NodeId> = Vec::new();
+        let outputs = ranges
             .iter()
-            .map(|&(start, end)| perfect_subtrees(start, end))
-            .collect();
-        let mut seen = std::collections::HashSet::new();
-        let nodes = outputs
-            .iter()
-            .flatten()
-            .copied()
-            .filter(|node| seen.insert(*node))
+            .map(|&(start, end)| {
+                perfect_subtrees(start, end)
+                    .into_iter()
+                    .map(|node| match nodes.iter().position(|known| *known == node) {
+                        Some(position) => position,
+                        None => {
+                            nodes.push(node);
+                            nodes.len() - 1
+                        }
+                    })
+                    .collect()
+            })
             .collect();
         Plan { outputs, nodes }
     }
@@ -270,6 +290,22 @@ mod tests {
         let proof = plan.assemble(lookup).expect("all present");
         assert_eq!(proof.len(), 3);
         assert_eq!(proof[2], node_hash(&[0x12; 32], &[0x06; 32]));
+    }
+
+    #[test]
+    fn assemble_fetched_takes_hashes_in_node_order() {
+        let plan = Plan::root(3);
+        assert_eq!(
+            plan.assemble_fetched(&[[1; 32]]),
+            Err(ProofError::FetchedCount {
+                expected: 2,
+                actual: 1
+            })
+        );
+        assert_eq!(
+            plan.assemble_fetched(&[[1; 32], [2; 32]]),
+            Ok(vec![node_hash(&[1; 32], &[2; 32])])
+        );
     }
 
     #[test]

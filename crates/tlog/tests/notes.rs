@@ -278,3 +278,18 @@ fn keys_with_plus_in_base64_round_trip() {
     }
     assert!(found > 0, "no seed produced a '+' in its public key");
 }
+
+proptest! {
+    /// Parsers take hostile input: they may refuse it but never panic, and what they accept re-encodes.
+    #[test]
+    fn parsers_never_panic_on_arbitrary_text(text in "(?s).{0,200}", dashed in "[ -~\u{2014}\n]{0,120}") {
+        let verifier = NoteVerifier::parse(GO_VKEY).expect("vkey");
+        let _ = verifier.open(&text);
+        let _ = verifier.open(&format!("{dashed}\n\n{dashed}"));
+        let _ = NoteVerifier::parse(&text);
+        let _ = NoteSigner::from_skey(&text);
+        if let Ok(checkpoint) = Checkpoint::parse_body(&text) {
+            prop_assert_eq!(checkpoint.to_body(), text);
+        }
+    }
+}
