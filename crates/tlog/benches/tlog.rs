@@ -10,6 +10,7 @@ use clearinghouse_tlog::{
     verify_inclusion,
 };
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use ct_merkle::mem_backed_tree::MemoryBackedTree;
 
 const TREE_SIZE: u64 = 1_000_000;
 
@@ -146,10 +147,52 @@ fn checkpoint_notes(c: &mut Criterion) {
     group.finish();
 }
 
+/// The same questions answered by ct-merkle 0.3, an in-memory implementation, in the same run.
+fn peer_ct_merkle(c: &mut Criterion) {
+    let mut tree: MemoryBackedTree<sha2::Sha256, [u8; 8]> = MemoryBackedTree::new();
+    for position in 0..TREE_SIZE {
+        tree.push(position.to_be_bytes());
+    }
+    let root = tree.root();
+    let indices = spread(1024, TREE_SIZE);
+    let proofs: Vec<_> = indices
+        .iter()
+        .map(|&index| (index, tree.prove_inclusion(index as usize)))
+        .collect();
+    let mut group = c.benchmark_group("peer ct-merkle 0.3, tree of 1,000,000");
+    let mut next = 0usize;
+    group.bench_function("prove_inclusion (in memory)", |b| {
+        b.iter(|| {
+            next = (next + 1) % indices.len();
+            black_box(tree.prove_inclusion(indices[next] as usize))
+        })
+    });
+    group.bench_function("verify_inclusion", |b| {
+        b.iter(|| {
+            next = (next + 1) % proofs.len();
+            let (index, proof) = &proofs[next];
+            black_box(root.verify_inclusion(&index.to_be_bytes(), *index, proof)).expect("valid")
+        })
+    });
+    group.finish();
+    let mut group = c.benchmark_group("peer ct-merkle 0.3");
+    group.throughput(Throughput::Elements(1));
+    let mut growing: MemoryBackedTree<sha2::Sha256, [u8; 8]> = MemoryBackedTree::new();
+    let mut position = 0u64;
+    group.bench_function("push (hashes the leaf)", |b| {
+        b.iter(|| {
+            position += 1;
+            growing.push(black_box(position.to_be_bytes()))
+        })
+    });
+    group.finish();
+}
+
 criterion_group!(
     benches,
     frontier_appends,
     proofs_at_one_million,
-    checkpoint_notes
+    checkpoint_notes,
+    peer_ct_merkle
 );
 criterion_main!(benches);
