@@ -130,7 +130,8 @@ fn parse_key_parts(
     malformed: impl Fn() -> NoteError,
 ) -> Result<(u32, [u8; 32]), NoteError> {
     check_name(name)?;
-    if hex_id.len() != 8 {
+    // Go's key ids are exactly eight hex digits (`from_str_radix` alone would accept a sign).
+    if hex_id.len() != 8 || !hex_id.bytes().all(|byte| byte.is_ascii_hexdigit()) {
         return Err(malformed());
     }
     let claimed = u32::from_str_radix(hex_id, 16).map_err(|_| malformed())?;
@@ -456,6 +457,28 @@ mod tests {
             u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]])
         );
         assert_eq!(key_id("example", &public_key), signer.key_id());
+    }
+
+    #[test]
+    fn key_id_must_be_eight_hex_digits() {
+        let signer = NoteSigner::from_seed("example", &[2; 32]).expect("name");
+        let vkey = signer.verifier().to_vkey();
+        let key_part = vkey.splitn(3, '+').nth(2).expect("three fields");
+        for bad_id in ["c74f20g3", "c74f20a", "0c74f20a3", "+c74f20a"] {
+            let vkey = format!("example+{bad_id}+{key_part}");
+            assert!(
+                matches!(
+                    NoteVerifier::parse(&vkey),
+                    Err(NoteError::MalformedVerifierKey(_))
+                ),
+                "{vkey}"
+            );
+        }
+        let upper = format!("example+{:08X}+{key_part}", signer.key_id());
+        assert_eq!(
+            NoteVerifier::parse(&upper).map(|verifier| verifier.key_id()),
+            Ok(signer.key_id())
+        );
     }
 
     #[test]
