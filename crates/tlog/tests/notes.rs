@@ -293,3 +293,46 @@ proptest! {
         }
     }
 }
+
+/// The Go toolchain's pinned key for sum.golang.org (`cmd/go/internal/modfetch/key.go`). Its base64 part
+/// contains '+'.
+const SUM_GOLANG_ORG_VKEY: &str =
+    "sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8";
+
+/// Signed tree heads served by the production Go checksum database, as quoted in public repositories
+/// (test fixtures and a blog post). Only sum.golang.org's private key can have produced them, so they
+/// verifying is a known-good interoperability check of note parsing, key ids and Ed25519 verification.
+const SUM_GOLANG_ORG_NOTES: [(&str, u64); 4] = [
+    (
+        "go.sum database tree\n31700353\nqINS1GRFhWHwdkUeqLEoP4yEMkTBBzxBkGwGQlVlVcs=\n\n— sum.golang.org Az3grnmrIUEDFqHzAElIQCPNoRFRAAdFo47fooyWKMHb89k11GJh5zHIfNCOBmwn/C3YI8oW9/C8DJ87F61QqspBYwM=\n",
+        31700353,
+    ),
+    (
+        "go.sum database tree\n65209736\n5+uGFjx6xBZG8ip1+wi77v+grwbhhukIrxEUS8PXvRo=\n\n— sum.golang.org Az3grnbssgK7ubgFX36gVETtNv0U23qxyAhAMai2QUfeGa3nB/akvkMdlUErfcZz7l/R3cVtYspg3dxXABkGZZKdsQ8=\n",
+        65209736,
+    ),
+    (
+        "go.sum database tree\n52544510\n+TGlZfnTizQCJgyZR56QixD8+X4dd8Wefy8U1w6k0Ig=\n\n— sum.golang.org Az3grn6d1PSjcypDf9bfcFVU5fvJB7VkLc0MAbz8jqeQVnSbAj9pKcsB5dJt5VdswPDUtiFar5LPRBu+uEQAT1CDfAc=\n",
+        52544510,
+    ),
+    (
+        "go.sum database tree\n3784599\n7uvxIZ67TZygcq/AehTD8iHYt81Ih+Zl2Y7vXZbfszQ=\n\n— sum.golang.org Az3grn972wXskjQrsZhVGc93fTU2uOsmSTiId1Wn1lxDCup5z4ggl1/4gaUqOkMa6cMbYvjB7hn7yemNr7Zqanol/go=\n",
+        3784599,
+    ),
+];
+
+#[test]
+fn production_sum_golang_org_checkpoints_verify() {
+    let verifier = NoteVerifier::parse(SUM_GOLANG_ORG_VKEY).expect("pinned Go key");
+    assert_eq!(verifier.key_id(), 0x033de0ae);
+    for (note, size) in SUM_GOLANG_ORG_NOTES {
+        let checkpoint = Checkpoint::open(note, &verifier).expect("signed by sum.golang.org");
+        assert_eq!(checkpoint.origin, "go.sum database tree");
+        assert_eq!(checkpoint.size, size);
+        let forged = note.replacen(&size.to_string(), &(size + 1).to_string(), 1);
+        assert!(
+            Checkpoint::open(&forged, &verifier).is_err(),
+            "forged size {size} accepted"
+        );
+    }
+}
