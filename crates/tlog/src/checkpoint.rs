@@ -3,10 +3,7 @@
 //! The body is the origin line (the log's unique name), the tree size in decimal, the root hash in
 //! base64, then optional extension lines, each ending in `\n`. It is signed as a [`crate::note`].
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD as BASE64;
-
-use crate::hash::Hash;
+use crate::hash::{Hash, hash_from_base64, hash_to_base64};
 use crate::note::{NoteError, NoteSigner, NoteVerifier};
 
 /// Why a checkpoint body or signed checkpoint was rejected.
@@ -57,7 +54,7 @@ impl Checkpoint {
             "{}\n{}\n{}\n",
             self.origin,
             self.size,
-            BASE64.encode(self.root)
+            hash_to_base64(&self.root)
         );
         for extension in &self.extensions {
             body.push_str(extension);
@@ -92,12 +89,8 @@ impl Checkpoint {
             .ok()
             .filter(|_| canonical_size)
             .ok_or_else(|| CheckpointError::BadSize(size.to_owned()))?;
-        let root_hash: Hash = BASE64
-            .decode(root)
-            .ok()
-            .and_then(|bytes| bytes.try_into().ok())
-            .filter(|hash: &Hash| BASE64.encode(hash) == root)
-            .ok_or_else(|| CheckpointError::BadRootHash(root.to_owned()))?;
+        let root_hash =
+            hash_from_base64(root).map_err(|_| CheckpointError::BadRootHash(root.to_owned()))?;
         let mut extensions = Vec::new();
         for (position, line) in lines.enumerate() {
             if line.is_empty() {
@@ -132,6 +125,8 @@ impl Checkpoint {
 mod tests {
     use super::*;
     use crate::hash::leaf_hash;
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD as BASE64;
 
     fn example() -> Checkpoint {
         Checkpoint {

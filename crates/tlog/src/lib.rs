@@ -41,7 +41,7 @@
 //!
 //! # Layout
 //!
-//! - [`hash`]: leaf and node hashing (domain-separated SHA-256).
+//! - [`hash`]: leaf and node hashing (domain-separated SHA-256), hex and base64 forms of hashes.
 //! - [`tree`]: [`NodeId`]s of perfect subtrees and [`Plan`]s for roots, audit paths and consistency proofs.
 //! - [`frontier`]: the right edge of the tree, for appending without reading the tree.
 //! - [`proof`]: offline verification of inclusion and consistency proofs.
@@ -60,7 +60,10 @@ pub mod tree;
 
 pub use checkpoint::{Checkpoint, CheckpointError};
 pub use frontier::{Frontier, FrontierError};
-pub use hash::{Hash, empty_root, leaf_hash, node_hash};
+pub use hash::{
+    Hash, HashParseError, empty_root, hash_from_base64, hash_from_hex, hash_to_base64, hash_to_hex,
+    leaf_hash, node_hash,
+};
 pub use note::{NoteError, NoteSigner, NoteVerifier};
 pub use proof::{ProofError, VerifyError, verify_consistency, verify_inclusion};
 pub use snapshot::{EntryProof, SnapshotError, SnapshotReport, verify_log_snapshot};

@@ -3,7 +3,7 @@
 //! These functions need nothing but hashes: a client holding a checkpoint checks a proof it was handed
 //! without trusting the log. Proof lengths are checked up front so a wrong proof says what was expected.
 
-use crate::hash::{Hash, node_hash};
+use crate::hash::{Hash, hash_to_hex as hex, node_hash};
 use crate::tree::NodeId;
 
 /// Why a proof could not be planned or assembled.
@@ -125,11 +125,6 @@ pub enum VerifyError {
         /// The new root it should rebuild.
         expected: Hash,
     },
-}
-
-/// Lower-case hex of a hash, for error messages and reports.
-pub fn hex(hash: &Hash) -> String {
-    hash.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// The number of hashes in the audit path of `index` in a tree of `tree_size` leaves (index < tree_size).
