@@ -76,8 +76,8 @@ impl Frontier {
 
     /// Append a leaf; returns the newly completed perfect nodes, the level-0 leaf node first, then upwards.
     ///
-    /// Panics never; a tree of `u64::MAX` leaves is refused by [`Frontier::try_push`], while this method
-    /// (used where sizes are far below that) leaves the frontier unchanged and returns nothing.
+    /// A tree cannot hold more than `u64::MAX` leaves; past that this returns nothing and changes
+    /// nothing. Callers that could get there use [`Frontier::try_push`].
     pub fn push(&mut self, leaf_hash: Hash) -> Vec<(NodeId, Hash)> {
         self.try_push(leaf_hash).unwrap_or_default()
     }

@@ -43,6 +43,9 @@ pub enum NoteError {
         /// The algorithm byte found.
         algorithm: u8,
     },
+    /// The operating system could not provide randomness for a new key.
+    #[error("no randomness for a new key: {0}")]
+    NoRandomness(String),
     /// The key bytes are not a valid Ed25519 key.
     #[error("key {0:?} is not a valid Ed25519 key")]
     InvalidKey(String),
@@ -164,8 +167,10 @@ impl NoteSigner {
 
     /// A signer for key `name` with a fresh random key from the operating system.
     ///
-    /// Panics if `name` is invalid or the operating system has no randomness; use
-    /// [`NoteSigner::try_generate`] to handle those.
+    /// # Panics
+    ///
+    /// If `name` is invalid or the operating system has no randomness; [`NoteSigner::try_generate`]
+    /// reports those instead.
     pub fn generate(name: &str) -> Self {
         match Self::try_generate(name) {
             Ok(signer) => signer,
@@ -176,7 +181,7 @@ impl NoteSigner {
     /// A signer for key `name` with a fresh random key, reporting an invalid name or missing randomness.
     pub fn try_generate(name: &str) -> Result<Self, NoteError> {
         let mut seed = [0u8; 32];
-        getrandom::fill(&mut seed).map_err(|_| NoteError::InvalidKey(name.to_owned()))?;
+        getrandom::fill(&mut seed).map_err(|error| NoteError::NoRandomness(error.to_string()))?;
         Self::from_seed(name, &seed)
     }
 
