@@ -684,4 +684,17 @@ proptest! {
         let rejected = verify_inclusion(&leaf_hash(&ct_leaf(index)), index, size, &proof, &store.root(size)).is_err();
         prop_assert!(rejected);
     }
+
+    /// Any single flipped bit anywhere in a valid consistency proof is caught.
+    #[test]
+    fn flipped_bits_in_consistency_proofs_are_caught(size in 3u64..300, from_seed in any::<u64>(), position_seed in any::<usize>(), bit in 0u8..8) {
+        let store = NodeStore::with_leaves((0..size).map(ct_leaf));
+        let from = 1 + from_seed % (size - 1);
+        let mut proof = store.consistency(from, size);
+        prop_assume!(!proof.is_empty());
+        let position = position_seed % proof.len();
+        proof[position][position_seed % 32] ^= 1 << bit;
+        let rejected = verify_consistency(from, size, &store.root(from), &store.root(size), &proof).is_err();
+        prop_assert!(rejected);
+    }
 }
