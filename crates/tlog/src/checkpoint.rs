@@ -3,10 +3,7 @@
 //! The body is the origin line (the log's unique name), the tree size in decimal, the root hash in
 //! base64, then optional extension lines, each ending in `\n`. It is signed as a [`crate::note`].
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD as BASE64;
-
-use crate::hash::Hash;
+use crate::hash::{Hash, hash_from_base64, hash_to_base64};
 use crate::note::{NoteError, NoteSigner, NoteVerifier};
 
 /// Why a checkpoint body or signed checkpoint was rejected.
@@ -57,7 +54,7 @@ impl Checkpoint {
             "{}\n{}\n{}\n",
             self.origin,
             self.size,
-            BASE64.encode(self.root)
+            hash_to_base64(&self.root)
         );
         for extension in &self.extensions {
             body.push_str(extension);
@@ -92,12 +89,8 @@ impl Checkpoint {
             .ok()
             .filter(|_| canonical_size)
             .ok_or_else(|| CheckpointError::BadSize(size.to_owned()))?;
-        let root_hash: Hash = BASE64
-            .decode(root)
-            .ok()
-            .and_then(|bytes| bytes.try_into().ok())
-            .filter(|hash: &Hash| BASE64.encode(hash) == root)
-            .ok_or_else(|| CheckpointError::BadRootHash(root.to_owned()))?;
+        let root_hash =
+            hash_from_base64(root).map_err(|_| CheckpointError::BadRootHash(root.to_owned()))?;
         let mut extensions = Vec::new();
         for (position, line) in lines.enumerate() {
             if line.is_empty() {
@@ -125,5 +118,127 @@ impl Checkpoint {
     pub fn open(note: &str, verifier: &NoteVerifier) -> Result<Self, CheckpointError> {
         let text = verifier.open(note)?;
         Checkpoint::parse_body(&text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hash::leaf_hash;
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD as BASE64;
+
+    fn example() -> Checkpoint {
+        Checkpoint {
+            origin: "example.com/log".into(),
+            size: 12,
+            root: leaf_hash(b"x"),
+            extensions: vec![],
+        }
+    }
+
+    #[test]
+    fn body_has_origin_size_and_base64_root() {
+        let body = example().to_body();
+        assert_eq!(
+            body,
+            format!("example.com/log\n12\n{}\n", BASE64.encode(leaf_hash(b"x")))
+        );
+        assert_eq!(Checkpoint::parse_body(&body), Ok(example()));
+        let mut with_extensions = example();
+        with_extensions.extensions = vec!["— witness line".into(), "extra".into()];
+        assert_eq!(
+            Checkpoint::parse_body(&with_extensions.to_body()),
+            Ok(with_extensions)
+        );
+    }
+
+    #[test]
+    fn go_sumdb_tree_body_parses() {
+        // golang.org/x/mod/sumdb/tlog note_test.go, TestFormatTree / TestParseTree: the golden tree text,
+        // whose hash is RecordHash("hello world") (an RFC 6962 leaf hash).
+        let text =
+            "go.sum database tree\n123456789012\nTszzRgjTG6xce+z2AG31kAXYKBgQVtCSCE40HmuwBb0=\n";
+        let checkpoint = Checkpoint::parse_body(text).expect("valid");
+        assert_eq!(checkpoint.origin, "go.sum database tree");
+        assert_eq!(checkpoint.size, 123456789012);
+        assert_eq!(checkpoint.root, leaf_hash(b"hello world"));
+        assert_eq!(checkpoint.to_body(), text);
+    }
+
+    #[test]
+    fn malformed_bodies_are_rejected_with_the_reason() {
+        let root = BASE64.encode([7u8; 32]);
+        let cases = [
+            (
+                format!("o\n1\n{root}"),
+                CheckpointError::Truncated(format!("o\n1\n{root}")),
+            ),
+            (
+                "o\n1\n".to_owned(),
+                CheckpointError::Truncated("o\n1\n".to_owned()),
+            ),
+            (format!("\n1\n{root}\n"), CheckpointError::EmptyOrigin),
+            (
+                format!("o\n01\n{root}\n"),
+                CheckpointError::BadSize("01".into()),
+            ),
+            (
+                format!("o\n+1\n{root}\n"),
+                CheckpointError::BadSize("+1".into()),
+            ),
+            (
+                format!("o\n\n{root}\n"),
+                CheckpointError::BadSize(String::new()),
+            ),
+            (
+                format!("o\n18446744073709551616\n{root}\n"),
+                CheckpointError::BadSize("18446744073709551616".into()),
+            ),
+            (
+                "o\n1\nAAAA\n".to_owned(),
+                CheckpointError::BadRootHash("AAAA".into()),
+            ),
+            (
+                format!("o\n1\n{root}\n\n"),
+                CheckpointError::EmptyExtension(1),
+            ),
+            (
+                format!("o\n1\n{root}\nx\r\n"),
+                CheckpointError::ControlCharacter("x\r".into()),
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(Checkpoint::parse_body(&text), Err(expected), "{text:?}");
+        }
+        // Non-canonical base64: the last character carries unused bits.
+        let mut sloppy = root.clone().into_bytes();
+        let last_data = sloppy.len() - 2;
+        sloppy[last_data] = if sloppy[last_data] == b'c' {
+            b'd'
+        } else {
+            b'c'
+        };
+        let sloppy = String::from_utf8(sloppy).expect("ascii");
+        if sloppy != root {
+            assert!(Checkpoint::parse_body(&format!("o\n1\n{sloppy}\n")).is_err());
+        }
+    }
+
+    #[test]
+    fn signed_checkpoint_opens_only_with_the_right_key() {
+        let signer = NoteSigner::from_seed("example.com/log", &[1; 32]).expect("name");
+        let note = example().sign(&signer).expect("sign");
+        assert_eq!(Checkpoint::open(&note, &signer.verifier()), Ok(example()));
+        let other = NoteSigner::from_seed("example.com/log", &[2; 32]).expect("name");
+        assert!(matches!(
+            Checkpoint::open(&note, &other.verifier()),
+            Err(CheckpointError::Note(_))
+        ));
+        let forged = note.replacen("\n12\n", "\n13\n", 1);
+        assert!(matches!(
+            Checkpoint::open(&forged, &signer.verifier()),
+            Err(CheckpointError::Note(NoteError::BadSignature { .. }))
+        ));
     }
 }

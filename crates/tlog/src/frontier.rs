@@ -76,8 +76,8 @@ impl Frontier {
 
     /// Append a leaf; returns the newly completed perfect nodes, the level-0 leaf node first, then upwards.
     ///
-    /// Panics never; a tree of `u64::MAX` leaves is refused by [`Frontier::try_push`], while this method
-    /// (used where sizes are far below that) leaves the frontier unchanged and returns nothing.
+    /// A tree cannot hold more than `u64::MAX` leaves; past that this returns nothing and changes
+    /// nothing. Callers that could get there use [`Frontier::try_push`].
     pub fn push(&mut self, leaf_hash: Hash) -> Vec<(NodeId, Hash)> {
         self.try_push(leaf_hash).unwrap_or_default()
     }
@@ -121,5 +121,90 @@ impl Frontier {
 impl Default for Frontier {
     fn default() -> Self {
         Frontier::empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hash::leaf_hash;
+
+    #[test]
+    fn push_reports_every_completed_node_bottom_up() {
+        let mut frontier = Frontier::empty();
+        let leaves: Vec<Hash> = (0u8..4).map(|byte| leaf_hash(&[byte])).collect();
+        assert_eq!(frontier.push(leaves[0]), vec![(NodeId::leaf(0), leaves[0])]);
+        let pair = node_hash(&leaves[0], &leaves[1]);
+        assert_eq!(
+            frontier.push(leaves[1]),
+            vec![
+                (NodeId::leaf(1), leaves[1]),
+                (NodeId { level: 1, index: 0 }, pair)
+            ]
+        );
+        assert_eq!(frontier.push(leaves[2]).len(), 1);
+        let completed = frontier.push(leaves[3]);
+        let right_pair = node_hash(&leaves[2], &leaves[3]);
+        assert_eq!(
+            completed,
+            vec![
+                (NodeId::leaf(3), leaves[3]),
+                (NodeId { level: 1, index: 1 }, right_pair),
+                (NodeId { level: 2, index: 0 }, node_hash(&pair, &right_pair)),
+            ]
+        );
+        assert_eq!(frontier.size(), 4);
+        assert_eq!(
+            frontier.nodes(),
+            vec![(NodeId { level: 2, index: 0 }, node_hash(&pair, &right_pair))]
+        );
+    }
+
+    #[test]
+    fn root_of_ragged_tree_folds_from_the_right() {
+        let mut frontier = Frontier::empty();
+        assert_eq!(frontier.root(), empty_root());
+        let leaves: Vec<Hash> = (0u8..3).map(|byte| leaf_hash(&[byte])).collect();
+        for leaf in &leaves {
+            frontier.push(*leaf);
+        }
+        assert_eq!(
+            frontier.root(),
+            node_hash(&node_hash(&leaves[0], &leaves[1]), &leaves[2])
+        );
+        assert_eq!(frontier.nodes().len(), 2);
+    }
+
+    #[test]
+    fn from_nodes_checks_the_count() {
+        assert_eq!(
+            Frontier::from_nodes(7, &[empty_root(); 2]),
+            Err(FrontierError::WrongNodeCount {
+                size: 7,
+                expected: 3,
+                actual: 2
+            })
+        );
+        assert_eq!(Frontier::from_nodes(0, &[]), Ok(Frontier::empty()));
+        let frontier = Frontier::from_nodes(6, &[[1; 32], [2; 32]]).expect("two subtrees");
+        assert_eq!(
+            frontier.nodes(),
+            vec![
+                (NodeId { level: 2, index: 0 }, [1; 32]),
+                (NodeId { level: 1, index: 2 }, [2; 32])
+            ]
+        );
+    }
+
+    #[test]
+    fn a_full_tree_refuses_more_leaves() {
+        let ones: Vec<Hash> = vec![[0; 32]; 64];
+        let mut full = Frontier::from_nodes(u64::MAX, &ones).expect("64 subtrees");
+        assert_eq!(
+            full.try_push([0; 32]),
+            Err(FrontierError::Full { size: u64::MAX })
+        );
+        assert_eq!(full.push([0; 32]), vec![]);
+        assert_eq!(full.size(), u64::MAX);
     }
 }

@@ -5,9 +5,43 @@
 //! them into a root or proof. Anyone can then check proofs and checkpoints offline with [`proof`],
 //! [`note`] and [`checkpoint`].
 //!
+//! # Example
+//!
+//! ```
+//! use std::collections::HashMap;
+//! use clearinghouse_tlog::{Checkpoint, Frontier, NoteSigner, NoteVerifier, Plan, leaf_hash, verify_inclusion};
+//!
+//! // Append: store every node the frontier reports (a database table keyed by NodeId in practice).
+//! let mut frontier = Frontier::empty();
+//! let mut nodes = HashMap::new();
+//! for entry in ["first", "second", "third"] {
+//!     nodes.extend(frontier.push(leaf_hash(entry.as_bytes())));
+//! }
+//!
+//! // Sign a checkpoint of the current tree.
+//! let signer = NoteSigner::from_seed("example.com/log", &[7; 32])?;
+//! let checkpoint = Checkpoint {
+//!     origin: "example.com/log".into(),
+//!     size: frontier.size(),
+//!     root: frontier.root(),
+//!     extensions: vec![],
+//! };
+//! let note = checkpoint.sign(&signer)?;
+//!
+//! // Serve an inclusion proof: fetch the planned nodes, then assemble.
+//! let plan = Plan::inclusion(1, frontier.size())?;
+//! let proof = plan.assemble(|id| nodes.get(&id).copied())?;
+//!
+//! // Anyone holding the verifier key checks both offline.
+//! let vkey = signer.verifier().to_vkey(); // published, e.g. "example.com/log+1a2b3c4d+AU..."
+//! let verified = Checkpoint::open(&note, &NoteVerifier::parse(&vkey)?)?;
+//! verify_inclusion(&leaf_hash(b"second"), 1, verified.size, &proof, &verified.root)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # Layout
 //!
-//! - [`hash`]: leaf and node hashing (domain-separated SHA-256).
+//! - [`hash`]: leaf and node hashing (domain-separated SHA-256), hex and base64 forms of hashes.
 //! - [`tree`]: [`NodeId`]s of perfect subtrees and [`Plan`]s for roots, audit paths and consistency proofs.
 //! - [`frontier`]: the right edge of the tree, for appending without reading the tree.
 //! - [`proof`]: offline verification of inclusion and consistency proofs.
@@ -26,7 +60,10 @@ pub mod tree;
 
 pub use checkpoint::{Checkpoint, CheckpointError};
 pub use frontier::{Frontier, FrontierError};
-pub use hash::{Hash, empty_root, leaf_hash, node_hash};
+pub use hash::{
+    Hash, HashParseError, empty_root, hash_from_base64, hash_from_hex, hash_to_base64, hash_to_hex,
+    leaf_hash, node_hash,
+};
 pub use note::{NoteError, NoteSigner, NoteVerifier};
 pub use proof::{ProofError, VerifyError, verify_consistency, verify_inclusion};
 pub use snapshot::{EntryProof, SnapshotError, SnapshotReport, verify_log_snapshot};

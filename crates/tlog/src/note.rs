@@ -43,6 +43,9 @@ pub enum NoteError {
         /// The algorithm byte found.
         algorithm: u8,
     },
+    /// The operating system could not provide randomness for a new key.
+    #[error("no randomness for a new key: {0}")]
+    NoRandomness(String),
     /// The key bytes are not a valid Ed25519 key.
     #[error("key {0:?} is not a valid Ed25519 key")]
     InvalidKey(String),
@@ -130,7 +133,8 @@ fn parse_key_parts(
     malformed: impl Fn() -> NoteError,
 ) -> Result<(u32, [u8; 32]), NoteError> {
     check_name(name)?;
-    if hex_id.len() != 8 {
+    // Go's key ids are exactly eight hex digits (`from_str_radix` alone would accept a sign).
+    if hex_id.len() != 8 || !hex_id.bytes().all(|byte| byte.is_ascii_hexdigit()) {
         return Err(malformed());
     }
     let claimed = u32::from_str_radix(hex_id, 16).map_err(|_| malformed())?;
@@ -163,8 +167,10 @@ impl NoteSigner {
 
     /// A signer for key `name` with a fresh random key from the operating system.
     ///
-    /// Panics if `name` is invalid or the operating system has no randomness; use
-    /// [`NoteSigner::try_generate`] to handle those.
+    /// # Panics
+    ///
+    /// If `name` is invalid or the operating system has no randomness; [`NoteSigner::try_generate`]
+    /// reports those instead.
     pub fn generate(name: &str) -> Self {
         match Self::try_generate(name) {
             Ok(signer) => signer,
@@ -175,7 +181,7 @@ impl NoteSigner {
     /// A signer for key `name` with a fresh random key, reporting an invalid name or missing randomness.
     pub fn try_generate(name: &str) -> Result<Self, NoteError> {
         let mut seed = [0u8; 32];
-        getrandom::fill(&mut seed).map_err(|_| NoteError::InvalidKey(name.to_owned()))?;
+        getrandom::fill(&mut seed).map_err(|error| NoteError::NoRandomness(error.to_string()))?;
         Self::from_seed(name, &seed)
     }
 
@@ -226,16 +232,14 @@ impl NoteSigner {
 
     /// Parse a private key in Go's format, checking that its key id matches.
     pub fn from_skey(skey: &str) -> Result<Self, NoteError> {
-        let mut parts = skey.splitn(5, '+');
-        let (Some("PRIVATE"), Some("KEY"), Some(name), Some(hex_id), Some(encoded), None) = (
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-        ) else {
-            // Only the name (third field) is echoed, never the key material.
+        // The base64 key may itself contain '+', so split off only the first fields (as Go's `chop` does).
+        let mut parts = skey
+            .strip_prefix("PRIVATE+KEY+")
+            .unwrap_or_default()
+            .splitn(3, '+');
+        let (Some(name), Some(hex_id), Some(encoded)) = (parts.next(), parts.next(), parts.next())
+        else {
+            // Only the name is echoed, never key material.
             let name = skey.split('+').nth(2).unwrap_or_default().to_owned();
             return Err(NoteError::MalformedSignerKey(name));
         };
@@ -258,9 +262,9 @@ impl NoteVerifier {
     /// Parse a verifier key `name+hexkeyid+base64(0x01 || public key)`, checking that its key id matches.
     pub fn parse(vkey: &str) -> Result<Self, NoteError> {
         let malformed = || NoteError::MalformedVerifierKey(vkey.to_owned());
+        // The base64 key may itself contain '+', so split off only the first two fields.
         let mut parts = vkey.splitn(3, '+');
-        let (Some(name), Some(hex_id), Some(encoded), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
+        let (Some(name), Some(hex_id), Some(encoded)) = (parts.next(), parts.next(), parts.next())
         else {
             return Err(malformed());
         };
@@ -301,13 +305,14 @@ impl NoteVerifier {
 
     /// Check a signed note and return its text (ending in `\n`) if this key signed it.
     ///
-    /// Signatures by other keys are ignored; a signature line with our name and id that does not verify
-    /// is an error even if another line of ours verifies.
+    /// Signatures by other keys are ignored. The first signature line with our name and key id must
+    /// verify; repeats of it are ignored, as Go's `note.Open` does.
     pub fn open(&self, note: &str) -> Result<String, NoteError> {
         let parsed = parse_note(note)?;
+        // Like Go's `note.Open`, only the first line of our key counts; later duplicates are ignored.
         let mut verified = false;
         for line in &parsed.signatures {
-            if line.name != self.name || line.key_id != self.key_id {
+            if verified || line.name != self.name || line.key_id != self.key_id {
                 continue;
             }
             let signature_bytes: [u8; 64] =
@@ -444,33 +449,123 @@ fn check_text(text: &str) -> Result<(), NoteError> {
 }
 
 #[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_id_hashes_name_newline_algorithm_and_key() {
+        let signer = NoteSigner::from_seed("example", &[1; 32]).expect("name");
+        let public_key = signer.verifier().verifying_key.to_bytes();
+        let digest = sha256(&[b"example\n\x01", &public_key]);
+        assert_eq!(
+            signer.key_id(),
+            u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]])
+        );
+        assert_eq!(key_id("example", &public_key), signer.key_id());
+    }
+
+    #[test]
+    fn key_id_must_be_eight_hex_digits() {
+        let signer = NoteSigner::from_seed("example", &[2; 32]).expect("name");
+        let vkey = signer.verifier().to_vkey();
+        let key_part = vkey.splitn(3, '+').nth(2).expect("three fields");
+        for bad_id in ["c74f20g3", "c74f20a", "0c74f20a3", "+c74f20a"] {
+            let vkey = format!("example+{bad_id}+{key_part}");
+            assert!(
+                matches!(
+                    NoteVerifier::parse(&vkey),
+                    Err(NoteError::MalformedVerifierKey(_))
+                ),
+                "{vkey}"
+            );
+        }
+        let upper = format!("example+{:08X}+{key_part}", signer.key_id());
+        assert_eq!(
+            NoteVerifier::parse(&upper).map(|verifier| verifier.key_id()),
+            Ok(signer.key_id())
+        );
+    }
+
+    #[test]
+    fn debug_output_hides_the_private_key() {
+        let signer = NoteSigner::from_seed("example", &[9; 32]).expect("name");
+        let debug = format!("{signer:?}");
+        let skey = signer.to_skey();
+        let secret = skey.rsplit('+').next().expect("base64 part");
+        assert!(!debug.contains(secret), "{debug}");
+        assert!(debug.contains("example"));
+    }
+
+    #[test]
+    fn generated_keys_differ_and_work() {
+        let first = NoteSigner::generate("example");
+        let second = NoteSigner::generate("example");
+        assert_ne!(first.verifier(), second.verifier());
+        let note = first.sign("hello\n").expect("text");
+        assert_eq!(first.verifier().open(&note).expect("verifies"), "hello\n");
+        assert!(second.verifier().open(&note).is_err());
+        assert!(NoteSigner::try_generate("bad name").is_err());
+    }
+
+    #[test]
+    fn parse_note_splits_text_and_signatures() {
+        let signer = NoteSigner::from_seed("example", &[3; 32]).expect("name");
+        let note = signer.sign("line one\nline two\n").expect("text");
+        let parsed = parse_note(&note).expect("well formed");
+        assert_eq!(parsed.text, "line one\nline two\n");
+        assert_eq!(parsed.signatures.len(), 1);
+        assert_eq!(parsed.signatures[0].name, "example");
+        assert_eq!(parsed.signatures[0].signature.len(), 64);
+    }
+
+    #[test]
+    fn note_without_our_signature_names_who_signed() {
+        let ours = NoteSigner::from_seed("ours", &[3; 32]).expect("name");
+        let theirs = NoteSigner::from_seed("theirs", &[4; 32]).expect("name");
+        let note = theirs.sign("hello\n").expect("text");
+        let error = ours.verifier().open(&note).expect_err("not ours");
+        assert!(
+            error
+                .to_string()
+                .contains(&format!("theirs ({:08x})", theirs.key_id())),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn wrong_length_signature_of_our_key_is_bad() {
+        let signer = NoteSigner::from_seed("example", &[5; 32]).expect("name");
+        let mut payload = signer.key_id().to_be_bytes().to_vec();
+        payload.extend_from_slice(&[0; 10]);
+        let note = format!("hello\n\n— example {}\n", BASE64.encode(payload));
+        assert_eq!(
+            signer.verifier().open(&note),
+            Err(NoteError::BadSignature {
+                name: "example".into(),
+                key_id: signer.key_id()
+            })
+        );
+    }
+}
+
+#[cfg(test)]
 mod base64_plus_regression {
     use super::*;
 
-    /// Base64 key material may contain `+`; only the first fields are separated by it (as in Go's
-    /// `note.NewSigner`/`NewVerifier`, which cut the string a fixed number of times).
+    /// Base64 key material may contain `+`; only the leading fields are separated by it (as in Go's
+    /// `note.NewSigner`/`NewVerifier`). Found when a server's generated key failed to load.
     #[test]
     fn keys_whose_base64_contains_plus_round_trip() {
         let mut found = 0;
         for seed_byte in 0u8..=255 {
-            let signer =
-                NoteSigner::from_seed("example.com/log", &[seed_byte; 32]).expect("valid seed");
+            let signer = NoteSigner::from_seed("example.com/log", &[seed_byte; 32]).expect("valid seed");
             let (skey, vkey) = (signer.to_skey(), signer.verifier().to_vkey());
             if skey.matches('+').count() > 4 || vkey.matches('+').count() > 2 {
                 found += 1;
-                assert_eq!(
-                    NoteSigner::from_skey(&skey).expect("skey parses").to_skey(),
-                    skey
-                );
-                assert_eq!(
-                    NoteVerifier::parse(&vkey).expect("vkey parses").to_vkey(),
-                    vkey
-                );
+                assert_eq!(NoteSigner::from_skey(&skey).expect("skey parses").to_skey(), skey);
+                assert_eq!(NoteVerifier::parse(&vkey).expect("vkey parses").to_vkey(), vkey);
             }
         }
-        assert!(
-            found > 0,
-            "no seed produced a '+' in its base64; the test proves nothing"
-        );
+        assert!(found > 0, "no seed produced a '+' in its base64; the test proves nothing");
     }
 }

@@ -3,7 +3,7 @@
 //! These functions need nothing but hashes: a client holding a checkpoint checks a proof it was handed
 //! without trusting the log. Proof lengths are checked up front so a wrong proof says what was expected.
 
-use crate::hash::{Hash, node_hash};
+use crate::hash::{Hash, hash_to_hex as hex, node_hash};
 use crate::tree::NodeId;
 
 /// Why a proof could not be planned or assembled.
@@ -24,6 +24,14 @@ pub enum ProofError {
         from: u64,
         /// The newer tree size.
         to: u64,
+    },
+    /// Fetched hashes do not line up with the plan's nodes.
+    #[error("plan needs {expected} node hashes, got {actual}")]
+    FetchedCount {
+        /// Nodes in the plan.
+        expected: usize,
+        /// Hashes given.
+        actual: usize,
     },
     /// The lookup did not return a node the plan needs.
     #[error("node at level {} index {} (leaves {}..{}) is missing", .0.level, .0.index, .0.start(), .0.end())]
@@ -117,11 +125,6 @@ pub enum VerifyError {
         /// The new root it should rebuild.
         expected: Hash,
     },
-}
-
-/// Lower-case hex of a hash, for error messages and reports.
-pub fn hex(hash: &Hash) -> String {
-    hash.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// The number of hashes in the audit path of `index` in a tree of `tree_size` leaves (index < tree_size).
@@ -315,4 +318,65 @@ pub fn verify_consistency(
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hash::{empty_root, leaf_hash};
+
+    #[test]
+    fn proof_lengths_follow_the_tree_shape() {
+        assert_eq!(inclusion_proof_len(0, 1), 0);
+        assert_eq!(inclusion_proof_len(0, 8), 3);
+        assert_eq!(inclusion_proof_len(6, 7), 2);
+        assert_eq!(inclusion_proof_len(4, 20), 5);
+        assert_eq!(inclusion_proof_len(u64::MAX - 1, u64::MAX), 63);
+        assert_eq!(consistency_proof_len(0, 5), 0);
+        assert_eq!(consistency_proof_len(5, 5), 0);
+        assert_eq!(consistency_proof_len(4, 8), 1);
+        assert_eq!(consistency_proof_len(1, 8), 3);
+        assert_eq!(consistency_proof_len(6, 8), 3);
+    }
+
+    #[test]
+    fn single_leaf_tree_root_is_the_leaf_hash() {
+        let leaf = leaf_hash(b"data");
+        assert_eq!(verify_inclusion(&leaf, 0, 1, &[], &leaf), Ok(()));
+        assert!(verify_inclusion(&leaf, 0, 1, &[], &empty_root()).is_err());
+        assert_eq!(
+            verify_inclusion(&leaf, 1, 1, &[], &leaf),
+            Err(VerifyError::IndexOutOfRange {
+                index: 1,
+                tree_size: 1
+            })
+        );
+        assert!(verify_inclusion(&leaf, 0, 0, &[], &leaf).is_err());
+    }
+
+    #[test]
+    fn trivial_consistency_needs_matching_roots_and_no_proof() {
+        let root = leaf_hash(b"x");
+        assert_eq!(
+            verify_consistency(0, 0, &empty_root(), &empty_root(), &[]),
+            Ok(())
+        );
+        assert_eq!(verify_consistency(0, 5, &empty_root(), &root, &[]), Ok(()));
+        assert!(verify_consistency(0, 5, &root, &root, &[]).is_err());
+        assert_eq!(verify_consistency(3, 3, &root, &root, &[]), Ok(()));
+        assert!(verify_consistency(3, 3, &root, &empty_root(), &[]).is_err());
+        assert!(verify_consistency(3, 3, &root, &root, &[root]).is_err());
+        assert!(verify_consistency(1, 2, &root, &root, &[]).is_err());
+    }
+
+    #[test]
+    fn root_mismatch_messages_show_both_roots() {
+        let leaf = leaf_hash(b"data");
+        let error = verify_inclusion(&leaf, 0, 1, &[], &empty_root()).expect_err("wrong root");
+        let message = error.to_string();
+        assert!(
+            message.contains(&hex(&leaf)) && message.contains(&hex(&empty_root())),
+            "{message}"
+        );
+    }
 }

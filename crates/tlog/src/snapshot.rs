@@ -149,3 +149,160 @@ pub fn verify_log_snapshot(
         consistency,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frontier::Frontier;
+    use crate::note::NoteSigner;
+    use crate::tree::{NodeId, Plan};
+    use std::collections::HashMap;
+
+    struct Log {
+        frontier: Frontier,
+        nodes: HashMap<NodeId, Hash>,
+        signer: NoteSigner,
+    }
+
+    impl Log {
+        fn with_entries(count: u64) -> Self {
+            let mut log = Log {
+                frontier: Frontier::empty(),
+                nodes: HashMap::new(),
+                signer: NoteSigner::from_seed("example.com/log", &[8; 32]).expect("name"),
+            };
+            for position in 0..count {
+                log.nodes
+                    .extend(log.frontier.push(leaf_hash(&entry(position))));
+            }
+            log
+        }
+
+        fn checkpoint(&self, size: u64) -> String {
+            let root = Plan::root(size)
+                .assemble(|id| self.nodes.get(&id).copied())
+                .expect("stored")[0];
+            let checkpoint = Checkpoint {
+                origin: "example.com/log".into(),
+                size,
+                root,
+                extensions: vec![],
+            };
+            checkpoint.sign(&self.signer).expect("sign")
+        }
+
+        fn proof(&self, plan: Plan) -> Vec<Hash> {
+            plan.assemble(|id| self.nodes.get(&id).copied())
+                .expect("stored")
+        }
+
+        fn entry_proof(&self, index: u64, size: u64) -> EntryProof {
+            let proof = self.proof(Plan::inclusion(index, size).expect("in range"));
+            EntryProof {
+                index,
+                leaf: entry(index),
+                proof,
+            }
+        }
+    }
+
+    fn entry(position: u64) -> Vec<u8> {
+        format!("{{\"action\":\"publish\",\"n\":{position}}}").into_bytes()
+    }
+
+    #[test]
+    fn a_good_snapshot_verifies_everything() {
+        let log = Log::with_entries(21);
+        let entries = [
+            log.entry_proof(0, 21),
+            log.entry_proof(20, 21),
+            log.entry_proof(7, 21),
+        ];
+        let consistency = log.proof(Plan::consistency(13, 21).expect("ok"));
+        let older = log.checkpoint(13);
+        let report = verify_log_snapshot(
+            &log.checkpoint(21),
+            &log.signer.verifier(),
+            &entries,
+            Some((&older, &consistency)),
+        )
+        .expect("checkpoints verify");
+        assert!(report.all_verified());
+        assert_eq!(report.checkpoint.size, 21);
+        assert_eq!(report.entries.len(), 3);
+        assert_eq!(report.consistency.as_ref().map(|c| c.older.size), Some(13));
+        assert_eq!(report.key_name, "example.com/log");
+    }
+
+    #[test]
+    fn bad_entries_and_forks_are_reported_item_by_item() {
+        let log = Log::with_entries(21);
+        let mut wrong_leaf = log.entry_proof(3, 21);
+        wrong_leaf.leaf = b"not what was logged".to_vec();
+        let stale = log.entry_proof(4, 20);
+        let entries = [log.entry_proof(2, 21), wrong_leaf, stale];
+        let fork = Log::with_entries(0);
+        let mut forked = Log {
+            signer: log.signer.clone(),
+            ..fork
+        };
+        for position in 0..13 {
+            forked.nodes.extend(
+                forked
+                    .frontier
+                    .push(leaf_hash(format!("forked {position}").as_bytes())),
+            );
+        }
+        let consistency = log.proof(Plan::consistency(13, 21).expect("ok"));
+        let report = verify_log_snapshot(
+            &log.checkpoint(21),
+            &log.signer.verifier(),
+            &entries,
+            Some((&forked.checkpoint(13), &consistency)),
+        )
+        .expect("checkpoints are validly signed");
+        assert!(!report.all_verified());
+        assert_eq!(report.failed_entries(), 2);
+        assert!(report.entries[0].outcome.is_ok());
+        assert!(matches!(
+            report.entries[1].outcome,
+            Err(VerifyError::InclusionRootMismatch { .. })
+        ));
+        assert!(matches!(
+            report.consistency.map(|c| c.outcome),
+            Some(Err(VerifyError::OldRootMismatch { .. }))
+        ));
+    }
+
+    #[test]
+    fn unsigned_or_foreign_checkpoints_stop_verification() {
+        let log = Log::with_entries(5);
+        let stranger = NoteSigner::from_seed("example.com/log", &[9; 32]).expect("name");
+        let error = verify_log_snapshot(&log.checkpoint(5), &stranger.verifier(), &[], None)
+            .expect_err("wrong key");
+        assert!(matches!(error, SnapshotError::Checkpoint(_)));
+        let other_log = Checkpoint {
+            origin: "other.example/log".into(),
+            size: 0,
+            root: crate::hash::empty_root(),
+            extensions: vec![],
+        };
+        let other_note = other_log.sign(&log.signer).expect("sign");
+        let error = verify_log_snapshot(
+            &log.checkpoint(5),
+            &log.signer.verifier(),
+            &[],
+            Some((&other_note, &[])),
+        )
+        .expect_err("different origin");
+        assert!(matches!(error, SnapshotError::OriginMismatch { .. }));
+        let error = verify_log_snapshot(
+            &log.checkpoint(5),
+            &log.signer.verifier(),
+            &[],
+            Some(("garbage", &[])),
+        )
+        .expect_err("garbage");
+        assert!(matches!(error, SnapshotError::OlderCheckpoint(_)));
+    }
+}

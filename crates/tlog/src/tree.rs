@@ -31,10 +31,8 @@ impl NodeId {
 
     /// One past the last leaf this subtree covers (saturating at `u64::MAX`).
     pub fn end(&self) -> u64 {
-        self.index
-            .saturating_add(1)
-            .checked_shl(u32::from(self.level))
-            .unwrap_or(u64::MAX)
+        let end = (u128::from(self.index) + 1) << self.level;
+        u64::try_from(end).unwrap_or(u64::MAX)
     }
 
     /// The number of leaves this subtree covers.
@@ -46,8 +44,9 @@ impl NodeId {
 /// What a database must fetch to answer a question: perfect subtree node ids, and how to combine them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Plan {
-    /// One entry per output hash: the perfect subtrees (left to right) whose Merkle tree hash it is.
-    outputs: Vec<Vec<NodeId>>,
+    /// One entry per output hash: positions in `nodes` of the perfect subtrees (left to right) whose
+    /// Merkle tree hash it is.
+    outputs: Vec<Vec<usize>>,
     /// Every node of `outputs`, deduplicated, in first-use order.
     nodes: Vec<NodeId>,
 }
@@ -99,34 +98,53 @@ impl Plan {
         &self,
         lookup: impl Fn(NodeId) -> Option<Hash>,
     ) -> Result<Vec<Hash>, ProofError> {
-        let mut fetched = std::collections::HashMap::with_capacity(self.nodes.len());
-        for &node in &self.nodes {
-            let hash = lookup(node).ok_or(ProofError::MissingNode(node))?;
-            fetched.insert(node, hash);
-        }
-        self.outputs
+        let fetched = self
+            .nodes
             .iter()
-            .map(|output| {
-                let mut hashes = output.iter().rev().map(|node| fetched[node]);
-                let Some(rightmost) = hashes.next() else {
-                    return Ok(empty_root());
-                };
-                Ok(hashes.fold(rightmost, |right, left| node_hash(&left, &right)))
+            .map(|&node| lookup(node).ok_or(ProofError::MissingNode(node)))
+            .collect::<Result<Vec<Hash>, ProofError>>()?;
+        self.assemble_fetched(&fetched)
+    }
+
+    /// Like [`Plan::assemble`], for hashes already fetched in the order of [`Plan::nodes`].
+    pub fn assemble_fetched(&self, fetched: &[Hash]) -> Result<Vec<Hash>, ProofError> {
+        if fetched.len() != self.nodes.len() {
+            return Err(ProofError::FetchedCount {
+                expected: self.nodes.len(),
+                actual: fetched.len(),
+            });
+        }
+        Ok(self
+            .outputs
+            .iter()
+            .map(|positions| {
+                let mut hashes = positions.iter().rev().map(|&position| fetched[position]);
+                match hashes.next() {
+                    None => empty_root(),
+                    Some(rightmost) => {
+                        hashes.fold(rightmost, |right, left| node_hash(&left, &right))
+                    }
+                }
             })
-            .collect()
+            .collect())
     }
 
     fn from_ranges(ranges: &[(u64, u64)]) -> Plan {
-        let outputs: Vec<Vec<NodeId>> = ranges
+        let mut nodes: Vec<NodeId> = Vec::new();
+        let outputs = ranges
             .iter()
-            .map(|&(start, end)| perfect_subtrees(start, end))
-            .collect();
-        let mut seen = std::collections::HashSet::new();
-        let nodes = outputs
-            .iter()
-            .flatten()
-            .copied()
-            .filter(|node| seen.insert(*node))
+            .map(|&(start, end)| {
+                perfect_subtrees(start, end)
+                    .into_iter()
+                    .map(|node| match nodes.iter().position(|known| *known == node) {
+                        Some(position) => position,
+                        None => {
+                            nodes.push(node);
+                            nodes.len() - 1
+                        }
+                    })
+                    .collect()
+            })
             .collect();
         Plan { outputs, nodes }
     }
@@ -197,5 +215,104 @@ fn consistency_ranges(
     } else {
         consistency_ranges(m - k, offset + k, n - k, false, out);
         out.push((offset, offset + k));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(level: u8, index: u64) -> NodeId {
+        NodeId { level, index }
+    }
+
+    #[test]
+    fn node_ids_cover_their_leaves() {
+        assert_eq!((node(0, 5).start(), node(0, 5).end()), (5, 6));
+        assert_eq!(
+            (node(3, 2).start(), node(3, 2).end(), node(3, 2).width()),
+            (16, 24, 8)
+        );
+        assert_eq!(node(63, 1).end(), u64::MAX);
+    }
+
+    #[test]
+    fn ranges_split_into_decreasing_perfect_subtrees() {
+        assert_eq!(perfect_subtrees(0, 0), vec![]);
+        assert_eq!(
+            perfect_subtrees(0, 13),
+            vec![node(3, 0), node(2, 2), node(0, 12)]
+        );
+        assert_eq!(perfect_subtrees(8, 11), vec![node(1, 4), node(0, 10)]);
+        assert_eq!(perfect_subtrees(4, 8), vec![node(2, 1)]);
+        let huge = perfect_subtrees(0, u64::MAX);
+        assert_eq!(huge.len(), 64);
+        assert_eq!(huge[0], node(63, 0));
+    }
+
+    #[test]
+    fn split_point_is_largest_power_of_two_below() {
+        assert_eq!(split_point(2), 1);
+        assert_eq!(split_point(3), 2);
+        assert_eq!(split_point(8), 4);
+        assert_eq!(split_point(9), 8);
+        assert_eq!(split_point(u64::MAX), 1 << 63);
+    }
+
+    #[test]
+    fn root_plan_lists_the_right_edge_left_to_right() {
+        assert_eq!(Plan::root(0).nodes(), &[]);
+        assert_eq!(Plan::root(0).assemble(|_| None), Ok(vec![empty_root()]));
+        assert_eq!(Plan::root(6).nodes(), &[node(2, 0), node(1, 2)]);
+        assert_eq!(Plan::root(6).output_len(), 1);
+    }
+
+    #[test]
+    fn inclusion_plan_walks_leaf_to_root() {
+        // Index 5 of 8: sibling leaf 4, then pair (6,7), then the left half.
+        let plan = Plan::inclusion(5, 8).expect("in range");
+        assert_eq!(plan.nodes(), &[node(0, 4), node(1, 3), node(2, 0)]);
+        // Index 6 of 7: the last leaf has no sibling at level 0; the proof is the pair (4,5) and the left half.
+        let plan = Plan::inclusion(6, 7).expect("in range");
+        assert_eq!(plan.nodes(), &[node(1, 2), node(2, 0)]);
+        assert_eq!(Plan::inclusion(0, 1).expect("in range").output_len(), 0);
+    }
+
+    #[test]
+    fn inclusion_plan_combines_a_ragged_right_subtree() {
+        // Index 0 of 7: the last output is MTH(D[4:7]) = node(1,2) combined with leaf 6.
+        let plan = Plan::inclusion(0, 7).expect("in range");
+        assert_eq!(
+            plan.nodes(),
+            &[node(0, 1), node(1, 1), node(1, 2), node(0, 6)]
+        );
+        let lookup = |id: NodeId| Some([id.level * 16 + id.index as u8; 32]);
+        let proof = plan.assemble(lookup).expect("all present");
+        assert_eq!(proof.len(), 3);
+        assert_eq!(proof[2], node_hash(&[0x12; 32], &[0x06; 32]));
+    }
+
+    #[test]
+    fn assemble_fetched_takes_hashes_in_node_order() {
+        let plan = Plan::root(3);
+        assert_eq!(
+            plan.assemble_fetched(&[[1; 32]]),
+            Err(ProofError::FetchedCount {
+                expected: 2,
+                actual: 1
+            })
+        );
+        assert_eq!(
+            plan.assemble_fetched(&[[1; 32], [2; 32]]),
+            Ok(vec![node_hash(&[1; 32], &[2; 32])])
+        );
+    }
+
+    #[test]
+    fn consistency_plan_is_empty_for_trivial_questions() {
+        assert_eq!(Plan::consistency(0, 9).expect("ok").output_len(), 0);
+        assert_eq!(Plan::consistency(9, 9).expect("ok").output_len(), 0);
+        // From a power of two the old root itself is not in the proof.
+        assert_eq!(Plan::consistency(4, 8).expect("ok").nodes(), &[node(2, 1)]);
     }
 }
