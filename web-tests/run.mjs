@@ -276,6 +276,12 @@ async function accessibilityProblems(page) {
         el.getAttribute('aria-labelledby')?.trim();
       if (!labelled) problems.push(`unlabelled <${el.tagName.toLowerCase()} id="${el.id}" name="${el.name}">`);
     }
+    let level = 0;
+    for (const h of document.querySelectorAll('h1, h2, h3, h4, h5, h6')) {
+      const next = Number(h.tagName[1]);
+      if (next > level + 1) problems.push(`<${h.tagName.toLowerCase()}> "${h.textContent.trim()}" skips a heading level`);
+      level = next;
+    }
     for (const b of document.querySelectorAll('button')) {
       if (!b.textContent.trim() && !b.getAttribute('aria-label')) problems.push('a <button> without text');
     }
@@ -483,6 +489,13 @@ test('accessibility basics', async () => {
   await Promise.all([page.waitForURL(url(`${orgPath}/tokens`)), page.getByRole('button', { name: 'Create token' }).click()]);
   for (const p of await accessibilityProblems(page)) problems.push(`${orgPath}/tokens: ${p}`);
   assert.deepEqual(problems, []);
+
+  // The first Tab reaches the skip link, which leads to the main content.
+  await page.goto(url('/'));
+  await page.keyboard.press('Tab');
+  const focused = await page.evaluate(() => [document.activeElement.textContent.trim(), document.activeElement.getAttribute('href')]);
+  assert.deepEqual(focused, ['Skip to content', '#main']);
+  assert.equal(await page.locator('#main').count(), 1);
 
   // Every request of every test so far went to this server: no CDN, fonts or trackers.
   assert.ok(requests.length > 0);
