@@ -467,20 +467,21 @@ test('accessibility basics', async () => {
   await signIn(page);
   const orgPath = visited.org ?? (await createOrg(page, { name: unique('Accessible Vendor'), kind: 'vendor', sector: '' }));
   const pages = [
-    '/',
-    '/orgs',
-    orgPath,
-    '/people',
-    '/log',
-    visited.logEntry ?? '/log/0',
-    '/signin',
-    '/signin/link?token=not-a-real-token',
-    '/no-such-page',
+    ['/', 'home'],
+    ['/orgs', 'orgs'],
+    [orgPath, 'org'],
+    ['/people', 'people'],
+    ['/log', 'log'],
+    [visited.logEntry ?? '/log/0', 'log-entry'],
+    ['/signin', 'signin'],
+    ['/signin/link?token=not-a-real-token', 'signin-link'],
+    ['/no-such-page', 'not-found'],
   ];
   const problems = [];
-  for (const path of pages) {
+  for (const [path, name] of pages) {
     await page.goto(url(path));
     await page.waitForLoadState('networkidle');
+    await screenshot(page, `a11y-${name}.png`);
     for (const p of await accessibilityProblems(page)) problems.push(`${path}: ${p}`);
   }
   // The token page, reached by its form.
