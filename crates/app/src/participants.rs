@@ -8,7 +8,7 @@ use clearinghouse_domain::{
     TokenInfo,
 };
 use clearinghouse_store::NewToken;
-use jiff::{SignedDuration, Timestamp};
+use jiff::SignedDuration;
 use serde_json::json;
 
 use crate::App;
