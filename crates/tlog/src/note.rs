@@ -558,14 +558,24 @@ mod base64_plus_regression {
     fn keys_whose_base64_contains_plus_round_trip() {
         let mut found = 0;
         for seed_byte in 0u8..=255 {
-            let signer = NoteSigner::from_seed("example.com/log", &[seed_byte; 32]).expect("valid seed");
+            let signer =
+                NoteSigner::from_seed("example.com/log", &[seed_byte; 32]).expect("valid seed");
             let (skey, vkey) = (signer.to_skey(), signer.verifier().to_vkey());
             if skey.matches('+').count() > 4 || vkey.matches('+').count() > 2 {
                 found += 1;
-                assert_eq!(NoteSigner::from_skey(&skey).expect("skey parses").to_skey(), skey);
-                assert_eq!(NoteVerifier::parse(&vkey).expect("vkey parses").to_vkey(), vkey);
+                assert_eq!(
+                    NoteSigner::from_skey(&skey).expect("skey parses").to_skey(),
+                    skey
+                );
+                assert_eq!(
+                    NoteVerifier::parse(&vkey).expect("vkey parses").to_vkey(),
+                    vkey
+                );
             }
         }
-        assert!(found > 0, "no seed produced a '+' in its base64; the test proves nothing");
+        assert!(
+            found > 0,
+            "no seed produced a '+' in its base64; the test proves nothing"
+        );
     }
 }
