@@ -25,6 +25,24 @@ impl App {
         self.keys.log_verifier().to_vkey()
     }
 
+    /// Refuses to run with a log key other than the one this database's log was first signed
+    /// with: checkpoints signed by a new key would fail every auditor's pinned verification.
+    pub async fn check_log_key(&self) -> Result<()> {
+        let ours = self.log_verifier_key();
+        let bound = self.store.bind_log_key(&ours).await?;
+        if bound == ours {
+            Ok(())
+        } else {
+            Err(Error::Key {
+                path: "log signing key".into(),
+                problem: format!(
+                    "this database's log is signed by {bound}, but the key file holds {ours}; \
+                     point --log-key at the original key (a new key would break every auditor's pinned verification)"
+                ),
+            })
+        }
+    }
+
     /// The current tree size and root.
     pub async fn log_head(&self, actor: &Actor) -> Result<(u64, Hash)> {
         authorize(actor, &Action::LogRead)?;

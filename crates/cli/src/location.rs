@@ -78,7 +78,9 @@ impl DataArgs {
             paths.digest_key = path.clone();
         }
         let keys = KeyRing::load_or_create(&paths, &self.log_origin)?;
-        Ok(App::new(store, Arc::new(keys)))
+        let app = App::new(store, Arc::new(keys));
+        app.check_log_key().await?;
+        Ok(app)
     }
 
     /// The engine's name.

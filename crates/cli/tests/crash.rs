@@ -188,3 +188,35 @@ async fn acknowledged_writes_survive_sigkill_and_the_log_still_verifies() {
         let _ = server.wait();
     }
 }
+
+#[test]
+fn a_server_refuses_a_log_key_other_than_the_one_its_log_was_signed_with() {
+    let db = clearinghouse_testkit::sqlite();
+    let first = Command::new(BIN)
+        .arg("admin")
+        .args(data_args(&db))
+        .args(["org", "list"])
+        .output()
+        .expect("runs");
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    std::fs::remove_file(db.data_dir().join("log-signing.key")).expect("key file exists");
+    let second = Command::new(BIN)
+        .arg("admin")
+        .args(data_args(&db))
+        .args(["org", "list"])
+        .output()
+        .expect("runs");
+    assert!(
+        !second.status.success(),
+        "a new key was accepted for an existing log"
+    );
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        stderr.contains("point --log-key at the original key"),
+        "{stderr}"
+    );
+}

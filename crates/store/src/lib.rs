@@ -251,6 +251,9 @@ pub trait Store: Send + Sync + 'static {
     async fn log_entry(&self, index: u64) -> Result<Option<LogEntry>>;
     /// Entries with index in `[from, from + limit)`.
     async fn log_entries(&self, from: u64, limit: u32) -> Result<Vec<LogEntry>>;
+    /// Binds the database to a log verifier key the first time, and returns the key it is bound to,
+    /// so a server started with the wrong key file is caught before it signs anything.
+    async fn bind_log_key(&self, verifier_key: &str) -> Result<String>;
     /// Hashes of completed perfect subtrees; ids not (yet) stored are absent from the map.
     async fn log_nodes(&self, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>>;
 }

@@ -519,6 +519,17 @@ macro_rules! impl_store {
                 Ok(rows.into_iter().map(Into::into).collect())
             }
 
+            async fn bind_log_key(&self, verifier_key: &str) -> $crate::Result<String> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query("UPDATE log_head SET verifier_key = $1 WHERE id = 1 AND verifier_key IS NULL")
+                    .bind(verifier_key)
+                    .execute(&mut *tx)
+                    .await?;
+                let (bound,): (Option<String>,) = sqlx::query_as("SELECT verifier_key FROM log_head WHERE id = 1").fetch_one(&mut *tx).await?;
+                tx.commit().await?;
+                bound.ok_or_else(|| $crate::Error::Corrupt("the log head has no verifier key".into()))
+            }
+
             async fn log_nodes(
                 &self,
                 ids: &[clearinghouse_tlog::NodeId],

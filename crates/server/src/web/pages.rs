@@ -30,6 +30,32 @@ fn date(ts: jiff::Timestamp) -> String {
     ts.strftime("%Y-%m-%d %H:%M").to_string()
 }
 
+/// A wire value as people read it: `water_and_wastewater_systems` → `Water and wastewater systems`.
+fn human(value: &str) -> String {
+    let text = value.replace('_', " ").replace("ai ", "AI ");
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
+/// Options for a select: (value, label), lowest privilege first so a slip never grants too much.
+fn role_options() -> Vec<(&'static str, String)> {
+    Role::ALL
+        .iter()
+        .rev()
+        .map(|r| (r.as_str(), human(r.as_str())))
+        .collect()
+}
+
+/// A log time to the second, for tables.
+fn log_time(rfc3339: &str) -> String {
+    rfc3339.parse::<jiff::Timestamp>().map_or_else(
+        |_| rfc3339.to_owned(),
+        |t| t.strftime("%Y-%m-%d %H:%M:%S").to_string(),
+    )
+}
+
 fn session_cookie(state: &AppState, secret: &str, max_age_secs: i64) -> String {
     let secure = if state.config.secure_cookies {
         "; Secure"
@@ -70,7 +96,7 @@ pub async fn home(State(state): State<AppState>, session: WebSession) -> WebResu
             let name = names
                 .get(&g.org)
                 .map_or_else(|| g.org.to_string(), |o| o.name.clone());
-            (g.org.to_string(), name, g.role.to_string())
+            (g.org.to_string(), name, human(g.role.as_str()))
         })
         .collect();
     let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
@@ -240,8 +266,8 @@ impl From<&Organization> for OrgRow {
         Self {
             id: o.id.to_string(),
             name: o.name.clone(),
-            kind: o.kind.to_string(),
-            sector: o.sector.map(|s| s.to_string()).unwrap_or_default(),
+            kind: human(o.kind.as_str()),
+            sector: o.sector.map(|s| human(s.as_str())).unwrap_or_default(),
             created: date(o.created_at),
         }
     }
@@ -254,8 +280,8 @@ struct OrgsPage {
     orgs: Vec<OrgRow>,
     next_cursor: Option<String>,
     can_create: bool,
-    kinds: Vec<&'static str>,
-    sectors: Vec<&'static str>,
+    kinds: Vec<(&'static str, String)>,
+    sectors: Vec<(&'static str, String)>,
 }
 
 #[derive(Deserialize)]
@@ -277,8 +303,14 @@ pub async fn orgs(
         orgs: page.items.iter().map(OrgRow::from).collect(),
         next_cursor: page.next_cursor,
         can_create: authorize(&session.actor, &Action::OrgCreate).is_ok(),
-        kinds: OrgKind::ALL.iter().map(OrgKind::as_str).collect(),
-        sectors: Sector::ALL.iter().map(Sector::as_str).collect(),
+        kinds: OrgKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), human(k.as_str())))
+            .collect(),
+        sectors: Sector::ALL
+            .iter()
+            .map(|s| (s.as_str(), human(s.as_str())))
+            .collect(),
     }))
 }
 
@@ -330,7 +362,7 @@ struct OrgPage {
     org: OrgRow,
     members: Vec<(String, String, String)>,
     tokens: Vec<TokenRow>,
-    roles: Vec<&'static str>,
+    roles: Vec<(&'static str, String)>,
 }
 
 pub async fn org(
@@ -345,7 +377,7 @@ pub async fn org(
         .members(&session.actor, id)
         .await?
         .into_iter()
-        .map(|(p, role)| (p.display_name, p.email, role.to_string()))
+        .map(|(p, role)| (p.display_name, p.email, human(role.as_str())))
         .collect();
     let now = jiff::Timestamp::now();
     let tokens = match state
@@ -368,7 +400,7 @@ pub async fn org(
                 active: t.is_active(now),
                 name: t.name,
                 prefix: t.prefix,
-                role: t.role.to_string(),
+                role: human(t.role.as_str()),
                 expires: t.expires_at.map(date).unwrap_or_default(),
             })
             .collect(),
@@ -379,7 +411,7 @@ pub async fn org(
         org: OrgRow::from(&org),
         members,
         tokens,
-        roles: Role::ALL.iter().map(Role::as_str).collect(),
+        roles: role_options(),
     }))
 }
 
@@ -477,7 +509,7 @@ pub async fn create_token(
     let mut response = render(&TokenCreatedPage {
         layout: session.layout("Token created", "orgs"),
         name: created.info.name,
-        role: created.info.role.to_string(),
+        role: human(created.info.role.as_str()),
         secret: created.secret,
         org_id: org.to_string(),
     });

@@ -50,6 +50,7 @@ pub async fn spawn_on(db: TestDb, mut config: ServerConfig) -> TestApp {
         store,
         Arc::new(KeyRing::ephemeral("test.example/log").expect("keys")),
     );
+    app.check_log_key().await.expect("log key");
     app.bootstrap_if_empty().await.expect("bootstrap");
     let admin_org = app
         .org_by_name(

@@ -74,6 +74,7 @@ CREATE TABLE log_nodes (
 
 CREATE TABLE log_head (
     id   INTEGER PRIMARY KEY CHECK (id = 1),
-    size BIGINT NOT NULL
+    size BIGINT NOT NULL,
+    verifier_key TEXT          -- the log key this database was first signed with
 );
 INSERT INTO log_head (id, size) VALUES (1, 0);

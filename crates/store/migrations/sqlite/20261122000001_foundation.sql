@@ -75,6 +75,7 @@ CREATE TABLE log_nodes (
 
 CREATE TABLE log_head (
     id   INTEGER PRIMARY KEY CHECK (id = 1),
-    size INTEGER NOT NULL
+    size INTEGER NOT NULL,
+    verifier_key TEXT          -- the log key this database was first signed with
 ) STRICT;
 INSERT INTO log_head (id, size) VALUES (1, 0);
