@@ -334,13 +334,13 @@ test('admin signs in, creates an organization and a token, and opens a log entry
   visited.org = orgPath;
   assert.equal(await page.locator('h1').innerText(), name);
   const tags = await page.locator('main .tag').allInnerTexts();
-  assert.deepEqual(tags, ['operator', 'water_and_wastewater_systems']);
+  assert.deepEqual(tags, ['Operator', 'Water and wastewater systems']);
 
   const orgsAfter = await orgRows(page);
   assert.equal(orgsAfter.length, orgsBefore.length + 1, 'the organizations list grows by one');
   assert.deepEqual(
     orgsAfter.find((row) => row[0] === name),
-    [name, 'operator', 'water_and_wastewater_systems'],
+    [name, 'Operator', 'Water and wastewater systems'],
   );
   const link = page.getByRole('link', { name, exact: true });
   assert.equal(await link.getAttribute('href'), orgPath);
@@ -378,7 +378,7 @@ test('admin signs in, creates an organization and a token, and opens a log entry
   const tokenRow = page.locator('table tbody tr', { hasText: tokenName });
   assert.equal(await tokenRow.count(), 1, 'the new token is listed');
   const cells = await tokenRow.locator('td').allInnerTexts();
-  assert.equal(cells[2], 'operator_contact');
+  assert.equal(cells[2], 'Operator contact');
   assert.equal(cells[4], 'active');
   assert.ok(secret.startsWith(cells[1].replace(/…$/, '')), 'the listed prefix is the secret\'s start');
   await screenshot(page, 'org.png');
@@ -404,11 +404,11 @@ test('admin signs in, creates an organization and a token, and opens a log entry
   assert.ok(size >= 3, `the log should hold the bootstrap, the organization and the token: ${caption}`);
   await screenshot(page, 'log.png');
   const newest = page.locator('table tbody tr').first();
-  assert.equal(await newest.locator('td a').innerText(), String(size - 1), 'newest first');
+  assert.equal(await newest.locator('td a').first().innerText(), String(size - 1), 'newest first');
   assert.match(await newest.innerText(), /token/i, 'the newest entry is the token creation');
   await Promise.all([
     page.waitForURL(url(`/log/${size - 1}`)),
-    newest.locator('td a').click(),
+    newest.locator('td a').first().click(),
   ]);
   visited.logEntry = `/log/${size - 1}`;
   assert.equal(await page.locator('h1').innerText(), `Log entry ${size - 1}`);
