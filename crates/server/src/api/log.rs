@@ -17,7 +17,7 @@ const NOTE_CONTENT_TYPE: &str = "text/plain; charset=utf-8";
 /// The latest checkpoint, as a C2SP signed note (origin, tree size, base64 root hash, blank line,
 /// signature line).
 #[utoipa::path(get, path = "/api/v1/log/checkpoint", tag = "log",
-    responses((status = 200, content_type = "text/plain", body = String), (status = 403, body = Problem)))]
+    responses((status = 200, content_type = "text/plain", body = String), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn checkpoint(State(state): State<AppState>, auth: Auth) -> ApiResult<impl IntoResponse> {
     let note = state.app.log_checkpoint(&auth.actor).await?;
     Ok(([(header::CONTENT_TYPE, NOTE_CONTENT_TYPE)], note))
@@ -35,7 +35,7 @@ pub async fn verifier_key(State(state): State<AppState>) -> impl IntoResponse {
 
 /// Entries in index order.
 #[utoipa::path(get, path = "/api/v1/log/entries", tag = "log", params(EntriesQuery),
-    responses((status = 200, body = LogEntryPage), (status = 403, body = Problem)))]
+    responses((status = 200, body = LogEntryPage), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_entries(
     State(state): State<AppState>,
     auth: Auth,
@@ -55,7 +55,7 @@ pub async fn list_entries(
 
 /// One entry, with the exact leaf bytes.
 #[utoipa::path(get, path = "/api/v1/log/entries/{index}", tag = "log", params(("index" = u64, Path, description = "Entry index")),
-    responses((status = 200, body = LogEntryDto), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = LogEntryDto), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_entry(
     State(state): State<AppState>,
     auth: Auth,
@@ -71,7 +71,7 @@ pub async fn get_entry(
 
 /// The inclusion proof (audit path) of entry `index` in the tree of size `tree_size`.
 #[utoipa::path(get, path = "/api/v1/log/proof/inclusion", tag = "log", params(InclusionQuery),
-    responses((status = 200, body = ProofDto), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = ProofDto), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn inclusion_proof(
     State(state): State<AppState>,
     auth: Auth,
@@ -88,7 +88,7 @@ pub async fn inclusion_proof(
 
 /// The consistency proof between the trees of sizes `from` and `to`.
 #[utoipa::path(get, path = "/api/v1/log/proof/consistency", tag = "log", params(ConsistencyQuery),
-    responses((status = 200, body = ProofDto), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = ProofDto), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn consistency_proof(
     State(state): State<AppState>,
     auth: Auth,

@@ -14,14 +14,14 @@ use crate::state::AppState;
 
 /// Who am I: the authenticated principal and its roles.
 #[utoipa::path(get, path = "/api/v1/me", tag = "participants",
-    responses((status = 200, body = MeResponse), (status = 401, body = Problem)))]
+    responses((status = 200, body = MeResponse), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn me(auth: Auth) -> Json<MeResponse> {
     Json(MeResponse::from(&auth.actor))
 }
 
 /// List the organizations the caller may see.
 #[utoipa::path(get, path = "/api/v1/orgs", tag = "participants", params(PageQuery),
-    responses((status = 200, body = OrgPage), (status = 401, body = Problem)))]
+    responses((status = 200, body = OrgPage), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_orgs(
     State(state): State<AppState>,
     auth: Auth,
@@ -39,8 +39,8 @@ pub async fn list_orgs(
 
 /// Create an organization (administrators).
 #[utoipa::path(post, path = "/api/v1/orgs", tag = "participants", request_body = CreateOrgRequest,
-    responses((status = 201, body = OrgSummary), (status = 400, body = Problem), (status = 403, body = Problem),
-        (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = OrgSummary), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create_org(
     State(state): State<AppState>,
     auth: Auth,
@@ -54,7 +54,7 @@ pub async fn create_org(
 
 /// Read one organization.
 #[utoipa::path(get, path = "/api/v1/orgs/{id}", tag = "participants", params(("id" = String, Path, description = "Organization id")),
-    responses((status = 200, body = OrgSummary), (status = 404, body = Problem)))]
+    responses((status = 200, body = OrgSummary), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_org(
     State(state): State<AppState>,
     auth: Auth,
@@ -66,7 +66,7 @@ pub async fn get_org(
 
 /// List an organization's members.
 #[utoipa::path(get, path = "/api/v1/orgs/{id}/members", tag = "participants", params(("id" = String, Path, description = "Organization id")),
-    responses((status = 200, body = Vec<MemberDto>), (status = 404, body = Problem)))]
+    responses((status = 200, body = Vec<MemberDto>), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_members(
     State(state): State<AppState>,
     auth: Auth,
@@ -88,7 +88,7 @@ pub async fn list_members(
 /// List an organization's tokens (all of them for managers and administrators, one's own otherwise).
 #[utoipa::path(get, path = "/api/v1/orgs/{id}/tokens", tag = "participants",
     params(("id" = String, Path, description = "Organization id"), PageQuery),
-    responses((status = 200, body = TokenPage), (status = 404, body = Problem)))]
+    responses((status = 200, body = TokenPage), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_org_tokens(
     State(state): State<AppState>,
     auth: Auth,
@@ -109,8 +109,8 @@ pub async fn list_org_tokens(
 /// Create a token for an organization. The secret is in the response once and never again.
 #[utoipa::path(post, path = "/api/v1/orgs/{id}/tokens", tag = "participants",
     params(("id" = String, Path, description = "Organization id")), request_body = CreateTokenRequest,
-    responses((status = 201, body = CreatedTokenResponse), (status = 400, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = CreatedTokenResponse), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create_token(
     State(state): State<AppState>,
     auth: Auth,
@@ -136,7 +136,7 @@ pub async fn create_token(
 
 /// Revoke a token at once.
 #[utoipa::path(post, path = "/api/v1/tokens/{id}/revoke", tag = "participants", params(("id" = String, Path, description = "Token id")),
-    responses((status = 200, body = TokenSummary), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = TokenSummary), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn revoke_token(
     State(state): State<AppState>,
     auth: Auth,
@@ -148,7 +148,7 @@ pub async fn revoke_token(
 
 /// List the people the caller may see.
 #[utoipa::path(get, path = "/api/v1/people", tag = "participants", params(PageQuery),
-    responses((status = 200, body = PersonPage), (status = 401, body = Problem)))]
+    responses((status = 200, body = PersonPage), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_people(
     State(state): State<AppState>,
     auth: Auth,
@@ -166,8 +166,8 @@ pub async fn list_people(
 
 /// Add a person to an organization.
 #[utoipa::path(post, path = "/api/v1/people", tag = "participants", request_body = CreatePersonRequest,
-    responses((status = 201, body = PersonDetailsDto), (status = 400, body = Problem), (status = 403, body = Problem),
-        (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = PersonDetailsDto), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create_person(
     State(state): State<AppState>,
     auth: Auth,
@@ -193,7 +193,7 @@ pub async fn create_person(
 
 /// Read a person with their roles.
 #[utoipa::path(get, path = "/api/v1/people/{id}", tag = "participants", params(("id" = String, Path, description = "Person id")),
-    responses((status = 200, body = PersonDetailsDto), (status = 404, body = Problem)))]
+    responses((status = 200, body = PersonDetailsDto), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_person(
     State(state): State<AppState>,
     auth: Auth,
@@ -210,7 +210,7 @@ pub async fn get_person(
 /// Give a person a role in an organization.
 #[utoipa::path(post, path = "/api/v1/people/{id}/memberships", tag = "participants",
     params(("id" = String, Path, description = "Person id")), request_body = MembershipDto,
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn grant_membership(
     State(state): State<AppState>,
     auth: Auth,
