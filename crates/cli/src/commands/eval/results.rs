@@ -1,0 +1,1 @@
+//! `eval policy`, `eval decide`, `eval report`, `eval import-inspect` (being written).

@@ -1,0 +1,1 @@
+//! `eval run`, `eval check-suite` (being written).
