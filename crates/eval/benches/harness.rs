@@ -1,0 +1,3 @@
+//! Harness overhead benchmark (being written).
+
+fn main() {}
