@@ -16,7 +16,13 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-enum Command {}
+enum Command {
+    /// Confidential benchmark harness: run sealed suites, check them, score and decide.
+    Eval {
+        #[command(subcommand)]
+        command: commands::eval::EvalCommand,
+    },
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -27,5 +33,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    match cli.command {}
+    match cli.command {
+        Command::Eval { command } => commands::eval::run(command),
+    }
 }

@@ -353,19 +353,40 @@ fn scan_bytes(
         }
     }
     if !hashed.is_empty() {
-        let text = String::from_utf8_lossy(bytes);
-        let tokens = text
-            .split(|c: char| c.is_whitespace() || "\"'`,;()[]<>=".contains(c))
-            .filter(|token| !token.is_empty() && token.len() <= 256);
-        for token in tokens {
-            if hashed.contains(&sha256_hex(token.as_bytes()).as_str()) {
-                found.push("a token matching the answer's SHA-256".to_owned());
+        for candidate in flag_shaped(bytes) {
+            if hashed.contains(&sha256_hex(candidate).as_str()) {
+                found.push("a flag-shaped string matching the answer's SHA-256".to_owned());
             }
         }
     }
     if depth < 2 && bytes.starts_with(b"PK\x03\x04") {
         scan_zip(bytes, needles, hashed, depth, found);
     }
+}
+
+/// Every `word{…}` substring (at most 200 bytes inside the braces, no whitespace): the only tokens
+/// compared against hashed answers, because an answer such as an IP address is legitimately present
+/// in a forensics task's files.
+fn flag_shaped(bytes: &[u8]) -> Vec<&[u8]> {
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+    let mut candidates = Vec::new();
+    for (open, _) in bytes.iter().enumerate().filter(|(_, b)| **b == b'{') {
+        let start = (0..open)
+            .rev()
+            .take_while(|i| is_word(bytes[*i]))
+            .last()
+            .unwrap_or(open);
+        let close = bytes[open..]
+            .iter()
+            .take(202)
+            .position(|b| *b == b'}' || b.is_ascii_whitespace());
+        if let Some(offset) = close
+            && bytes[open + offset] == b'}'
+        {
+            candidates.push(&bytes[start..=open + offset]);
+        }
+    }
+    candidates
 }
 
 fn scan_zip(
@@ -438,6 +459,10 @@ mod tests {
         let mut found = Vec::new();
         scan_bytes(b"echo 'flag{hidden}'", &[], &[&digest], 0, &mut found);
         assert_eq!(found.len(), 1);
+        assert_eq!(
+            flag_shaped(b"a flag{x} and CTF_2{y z} {w}"),
+            [&b"flag{x}"[..], &b"{w}"[..]]
+        );
 
         let mut buffer = std::io::Cursor::new(Vec::new());
         {

@@ -1,1 +1,3 @@
 //! One module per command group.
+
+pub mod eval;
