@@ -24,7 +24,9 @@ use serde::Serialize;
 use sha2::{Digest as _, Sha256};
 
 pub use check::{Metric, Node, NodeKind, Query, Type};
-pub use evaluate::{Decision, EvaluationError, Evidence, QueryDetail, Recommendation, Value};
+pub use evaluate::{
+    Decision, EvaluationError, Evidence, QueryDetail, Recommendation, Value, format_number,
+};
 pub use parser::{Argument, Call, CmpOp, Expr, Literal};
 
 use crate::results::RunResults;
