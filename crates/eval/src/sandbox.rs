@@ -44,6 +44,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
@@ -306,14 +307,16 @@ impl Sandbox {
             });
         }
         let capture = self.limits.output_capture_bytes;
+        let stdout_buffer = Arc::new(Mutex::new(Captured::default()));
+        let stderr_buffer = Arc::new(Mutex::new(Captured::default()));
         let stdout = child
             .stdout
             .take()
-            .map(|pipe| tokio::spawn(capped_read(pipe, capture)));
+            .map(|pipe| tokio::spawn(capped_read(pipe, capture, stdout_buffer.clone())));
         let stderr = child
             .stderr
             .take()
-            .map(|pipe| tokio::spawn(capped_read(pipe, capture)));
+            .map(|pipe| tokio::spawn(capped_read(pipe, capture, stderr_buffer.clone())));
         let (exit_code, timed_out) = match tokio::time::timeout(timeout, child.wait()).await {
             Ok(Ok(status)) => (status.code(), false),
             Ok(Err(_)) | Err(_) => {
@@ -321,24 +324,31 @@ impl Sandbox {
                 (None, true)
             }
         };
-        let mut output = ExecOutput {
-            stdout: Vec::new(),
-            stderr: Vec::new(),
-            exit_code,
-            timed_out,
-            dropped_bytes: 0,
-        };
-        // A process left running outside a sandbox may hold the pipes open: stop reading after a grace.
-        for (reader, target) in [(stdout, &mut output.stdout), (stderr, &mut output.stderr)] {
-            let Some(mut reader) = reader else { continue };
-            match tokio::time::timeout(Duration::from_secs(1), &mut reader).await {
-                Ok(Ok((bytes, dropped))) => {
-                    *target = bytes;
-                    output.dropped_bytes += dropped;
-                }
-                _ => reader.abort(),
+        // A process left running outside a sandbox may hold the pipes open: stop reading after a
+        // grace period and keep what was read.
+        for reader in [stdout, stderr].into_iter().flatten() {
+            let mut reader = reader;
+            if tokio::time::timeout(Duration::from_secs(1), &mut reader)
+                .await
+                .is_err()
+            {
+                reader.abort();
             }
         }
+        let take = |buffer: &Arc<Mutex<Captured>>| {
+            buffer
+                .lock()
+                .map(|mut captured| std::mem::take(&mut *captured))
+                .unwrap_or_default()
+        };
+        let (out, err) = (take(&stdout_buffer), take(&stderr_buffer));
+        let output = ExecOutput {
+            stdout: out.kept,
+            stderr: err.kept,
+            exit_code,
+            timed_out,
+            dropped_bytes: out.dropped + err.dropped,
+        };
         Ok(output)
     }
 
@@ -579,23 +589,29 @@ fn base_filesystem() -> Vec<&'static str> {
     args
 }
 
-/// Reads a pipe to the end, keeping the first `limit` bytes and counting the rest.
-async fn capped_read(mut pipe: impl AsyncRead + Unpin, limit: usize) -> (Vec<u8>, u64) {
-    let mut kept = Vec::new();
-    let mut dropped = 0u64;
+/// Bytes read from one pipe so far.
+#[derive(Debug, Default)]
+struct Captured {
+    kept: Vec<u8>,
+    dropped: u64,
+}
+
+/// Reads a pipe to the end, keeping the first `limit` bytes and counting the rest. Writes into a
+/// shared buffer so that what was read survives the reader being aborted.
+async fn capped_read(mut pipe: impl AsyncRead + Unpin, limit: usize, into: Arc<Mutex<Captured>>) {
     let mut buffer = vec![0u8; 64 * 1024];
     loop {
         match pipe.read(&mut buffer).await {
             Ok(0) | Err(_) => break,
             Ok(read) => {
-                let room = limit.saturating_sub(kept.len());
+                let Ok(mut captured) = into.lock() else { break };
+                let room = limit.saturating_sub(captured.kept.len());
                 let keep = room.min(read);
-                kept.extend_from_slice(&buffer[..keep]);
-                dropped += (read - keep) as u64;
+                captured.kept.extend_from_slice(&buffer[..keep]);
+                captured.dropped += (read - keep) as u64;
             }
         }
     }
-    (kept, dropped)
 }
 
 /// Whether `<net_dir>/tcp` or `tcp6` lists a socket listening on `port`.
@@ -719,8 +735,10 @@ mod tests {
     #[tokio::test]
     async fn capped_read_keeps_the_prefix_and_counts_the_rest() {
         let data = vec![7u8; 200_000];
-        let (kept, dropped) = capped_read(&data[..], 1000).await;
-        assert_eq!(kept.len(), 1000);
-        assert_eq!(dropped, 199_000);
+        let captured = Arc::new(Mutex::new(Captured::default()));
+        capped_read(&data[..], 1000, captured.clone()).await;
+        let captured = captured.lock().expect("lock");
+        assert_eq!(captured.kept.len(), 1000);
+        assert_eq!(captured.dropped, 199_000);
     }
 }
