@@ -22,6 +22,19 @@ pub enum EvalCommand {
         #[command(subcommand)]
         command: run::SuiteCommand,
     },
+    /// Threshold policies: check a policy file, print its canonical form and digest.
+    Policy {
+        #[command(subcommand)]
+        command: results::PolicyCommand,
+    },
+    /// Apply a threshold policy to results: `covered` or `not_covered`, with the evidence.
+    Decide(results::DecideArgs),
+    /// Score results: solve rates, pass@k, by category and difficulty, subtasks, weighted.
+    Score(results::ScoreArgs),
+    /// Write a self-contained HTML report (inline SVG charts, no scripts) of results.
+    Report(results::ReportArgs),
+    /// Import Inspect AI `.json` eval logs as results, so external evaluations count too.
+    ImportInspect(results::ImportInspectArgs),
 }
 
 /// Runs one `eval` subcommand.
@@ -31,5 +44,10 @@ pub fn run(command: EvalCommand) -> anyhow::Result<ExitCode> {
         EvalCommand::Run(args) => run::run(args),
         EvalCommand::CheckSuite(args) => run::check_suite(args),
         EvalCommand::Suite { command } => run::suite(command),
+        EvalCommand::Policy { command } => results::policy(command),
+        EvalCommand::Decide(args) => results::decide(args),
+        EvalCommand::Score(args) => results::score(args),
+        EvalCommand::Report(args) => results::report(args),
+        EvalCommand::ImportInspect(args) => results::import_inspect(args),
     }
 }
