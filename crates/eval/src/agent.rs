@@ -145,6 +145,8 @@ pub async fn judge(task: &Task, answer: &str, workdir: &Path) -> Result<bool, Ju
                 .env("CH_TASK_DIR", &task.dir)
                 .env("CH_SECRET_DIR", task.secret_dir())
                 .env("CH_WORKDIR", workdir)
+                // Keep the sealed suite unchanged: no __pycache__ next to a Python checker.
+                .env("PYTHONDONTWRITEBYTECODE", "1")
                 .stdin(Stdio::piped())
                 .stdout(Stdio::null())
                 .stderr(Stdio::piped())
