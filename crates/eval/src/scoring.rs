@@ -519,7 +519,7 @@ fn mean(values: &[f64]) -> f64 {
     }
 }
 
-/// Attempt counts fit in u32 because results validation bounds them by attempt indices.
+/// Attempt counts as u32, saturating: no run makes four billion attempts of one task.
 fn count(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }

@@ -226,6 +226,8 @@ pub enum PolicyErrorKind {
     UnterminatedString,
     #[error("the policy is empty")]
     Empty,
+    #[error("expressions nest deeper than {limit} levels")]
+    TooDeep { limit: usize },
     #[error("expected {expected}, found {found}")]
     Expected { expected: String, found: String },
     #[error("comparisons cannot be chained; combine them with `and`")]

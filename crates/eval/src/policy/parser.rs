@@ -261,6 +261,7 @@ pub fn parse(source: &str, tokens: &[Token]) -> Result<Expr, PolicyError> {
         source,
         tokens,
         pos: 0,
+        depth: 0,
     };
     if matches!(parser.peek().kind, TokenKind::Eof) {
         return Err(parser.error(parser.peek().span, PolicyErrorKind::Empty));
@@ -281,10 +282,15 @@ pub fn parse(source: &str, tokens: &[Token]) -> Result<Expr, PolicyError> {
     Ok(expr)
 }
 
+/// Deepest nesting of parentheses and `not` accepted; keeps recursion (here, in the checker and in
+/// the printer) far from the stack limit whatever the input.
+const MAX_DEPTH: usize = 64;
+
 struct Parser<'a> {
     source: &'a str,
     tokens: &'a [Token],
     pos: usize,
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -334,10 +340,23 @@ impl Parser<'_> {
         Ok(Expr::and(items))
     }
 
+    fn enter(&mut self) -> Result<(), PolicyError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.error(
+                self.peek().span,
+                PolicyErrorKind::TooDeep { limit: MAX_DEPTH },
+            ));
+        }
+        Ok(())
+    }
+
     fn not(&mut self) -> Result<Expr, PolicyError> {
         if matches!(self.peek().kind, TokenKind::Not) {
             let start = self.advance().span.start;
+            self.enter()?;
             let inner = self.not()?;
+            self.depth -= 1;
             let span = Span::new(start, inner.span().end);
             return Ok(Expr::Not(Box::new(inner), span));
         }
@@ -383,7 +402,9 @@ impl Parser<'_> {
             }
             TokenKind::LParen => {
                 self.advance();
+                self.enter()?;
                 let inner = self.or()?;
+                self.depth -= 1;
                 if !matches!(self.peek().kind, TokenKind::RParen) {
                     return Err(self.expected("`)`"));
                 }
@@ -499,6 +520,20 @@ mod tests {
             canonical("x(difficulty >= 4, category == \"a\\\"b\")"),
             "x(category = \"a\\\"b\", difficulty >= 4)"
         );
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let deep = format!("{}a(){}", "(".repeat(100_000), ")".repeat(100_000));
+        let err = parse_text(&deep).expect_err("must fail");
+        assert!(
+            matches!(err.kind(), PolicyErrorKind::TooDeep { limit: 64 }),
+            "{err}"
+        );
+        let deep = format!("{}a()", "not ".repeat(100_000));
+        assert!(parse_text(&deep).is_err());
+        let fine = format!("{}a(){}", "(".repeat(60), ")".repeat(60));
+        assert!(parse_text(&fine).is_ok());
     }
 
     #[test]

@@ -533,3 +533,29 @@ fn decision_serializes_for_scripts() {
         policy.digest().canonical.as_str()
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Documentation and committed examples
+
+#[test]
+fn documented_examples_and_example_policies_are_valid() {
+    let doc = include_str!("../../../../docs/eval-policy-language.md");
+    let examples = doc
+        .split("## Examples")
+        .nth(1)
+        .and_then(|rest| rest.split("```text").nth(1))
+        .and_then(|block| block.split("```").next())
+        .expect("an Examples section with a text block");
+    let mut checked = 0;
+    for example in examples.split("\n\n").filter(|e| !e.trim().is_empty()) {
+        Policy::parse(example).unwrap_or_else(|err| panic!("{example}\n{err}"));
+        checked += 1;
+    }
+    assert_eq!(checked, 5);
+    for policy in [
+        include_str!("../../../../suites/policies/frontier-threshold.policy"),
+        include_str!("../../../../suites/policies/expert-weighted.policy"),
+    ] {
+        Policy::parse(policy).unwrap_or_else(|err| panic!("{policy}\n{err}"));
+    }
+}
