@@ -551,6 +551,30 @@ mod tests {
         assert_eq!(pass_at_k(3, 1, 0), None);
     }
 
+    /// C(n, k) exactly, for the small n of the property test.
+    fn binomial(n: u32, k: u32) -> u128 {
+        if k > n {
+            return 0;
+        }
+        (0..k).fold(1u128, |acc, i| acc * u128::from(n - i) / u128::from(i + 1))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn pass_at_k_equals_the_binomial_formula(n in 1u32..60, c_frac in 0.0f64..=1.0, k_frac in 0.0f64..=1.0) {
+            let c = (f64::from(n) * c_frac) as u32;
+            let k = 1 + ((f64::from(n - 1)) * k_frac) as u32;
+            let exact = 1.0 - binomial(n - c, k) as f64 / binomial(n, k) as f64;
+            let value = pass_at_k(n, c, k).expect("k <= n");
+            proptest::prop_assert!((value - exact).abs() < 1e-9, "n={n} c={c} k={k}: {value} vs {exact}");
+            // pass@1 is the plain fraction, and more attempts never lower the estimate.
+            proptest::prop_assert!((pass_at_k(n, c, 1).expect("k=1") - f64::from(c) / f64::from(n)).abs() < 1e-12);
+            if k < n {
+                proptest::prop_assert!(pass_at_k(n, c, k + 1).expect("k+1 <= n") >= value - 1e-12);
+            }
+        }
+    }
+
     #[test]
     fn pass_at_k_is_stable_for_large_n() {
         let value = pass_at_k(10_000, 1, 1).expect("defined");
