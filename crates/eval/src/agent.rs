@@ -415,7 +415,16 @@ async fn agent_loop(
                 Err(problem) => (format!("error: {problem}"), None),
                 Ok(action) => match perform(action, task, sandbox, limits, state).await {
                     Ok(done) => done,
-                    Err(outcome) => return outcome,
+                    Err(failure) => {
+                        transcript
+                            .record(&json!({"event": "harness_error", "error": failure.detail}));
+                        return Outcome::Error {
+                            message: format!(
+                                "{} (details in the evaluator's transcript)",
+                                failure.public
+                            ),
+                        };
+                    }
                 },
             };
             let tool_message = Message {
@@ -433,15 +442,23 @@ async fn agent_loop(
     }
 }
 
+/// A failure of the harness, not the model. Only `public` goes into the results a model developer
+/// may see; `detail` (which may quote a checker's or service's output, and so a secret) goes into
+/// the evaluator's transcript.
+struct HarnessFailure {
+    public: &'static str,
+    detail: String,
+}
+
 /// Runs an action. `Ok((reply, Some(outcome)))` ends the attempt after the reply is recorded;
-/// `Err(outcome)` ends it at once (harness failure).
+/// `Err(_)` ends it at once.
 async fn perform(
     action: Action,
     task: &Task,
     sandbox: &Sandbox,
     limits: &AgentLimits,
     state: &mut LoopState,
-) -> Result<(String, Option<Outcome>), Outcome> {
+) -> Result<(String, Option<Outcome>), HarnessFailure> {
     let exec = |script: String, stdin: Option<Vec<u8>>| {
         sandbox.exec(ExecRequest {
             script,
@@ -449,8 +466,9 @@ async fn perform(
             ..ExecRequest::default()
         })
     };
-    let harness_error = |err: SandboxError| Outcome::Error {
-        message: err.to_string(),
+    let harness_error = |err: SandboxError| HarnessFailure {
+        public: "a sandbox command could not run",
+        detail: err.to_string(),
     };
     match action {
         Action::Bash { command } => {
@@ -507,8 +525,9 @@ async fn perform(
             let correct = task.subtasks[index]
                 .answer
                 .matches(&answer)
-                .map_err(|err| Outcome::Error {
-                    message: format!("cannot check a subtask answer: {err}"),
+                .map_err(|err| HarnessFailure {
+                    public: "a subtask answer could not be checked",
+                    detail: err.to_string(),
                 })?;
             if correct {
                 state.report.subtasks_solved += 1;
@@ -521,8 +540,9 @@ async fn perform(
         } => {
             let correct = judge(task, &answer, &sandbox.host_workdir())
                 .await
-                .map_err(|err| Outcome::Error {
-                    message: err.to_string(),
+                .map_err(|err| HarnessFailure {
+                    public: "the task's checker failed",
+                    detail: err.to_string(),
                 })?;
             let outcome = if correct {
                 Outcome::Correct

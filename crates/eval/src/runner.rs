@@ -345,7 +345,15 @@ async fn run_one(
     .await
     {
         Ok(sandbox) => sandbox,
-        Err(err) => return failed(err.to_string()),
+        Err(err) => {
+            // The detail may quote the service's output: evaluators only.
+            transcript
+                .record(&serde_json::json!({"event": "harness_error", "error": err.to_string()}));
+            return failed(
+                "the sandbox could not be set up (details in the evaluator's transcript)"
+                    .to_owned(),
+            );
+        }
     };
     let report = agent::run_attempt(
         model,
