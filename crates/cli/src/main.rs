@@ -27,6 +27,11 @@ enum Command {
     Admin(commands::admin::AdminArgs),
     /// Export and verify the tamper-evident log.
     Log(commands::log::LogArgs),
+    /// Confidential benchmark harness: run sealed suites, check them, score and decide.
+    Eval {
+        #[command(subcommand)]
+        command: commands::eval::EvalCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -42,5 +47,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => commands::serve::run(args),
         Command::Admin(args) => commands::admin::run(args),
         Command::Log(args) => commands::log::run(args),
+        Command::Eval { command } => commands::eval::run(command),
     }
 }

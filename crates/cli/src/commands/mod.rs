@@ -1,5 +1,6 @@
 //! One module per command group.
 
 pub mod admin;
+pub mod eval;
 pub mod log;
 pub mod serve;

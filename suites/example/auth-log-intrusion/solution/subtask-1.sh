@@ -1,0 +1,1 @@
+grep 'Accepted password' auth.log | sed 's/.*Accepted password for \([a-z]*\) .*/\1/' | tail -n 1
