@@ -41,6 +41,9 @@ pub struct RunConfig {
     pub pricing: Option<Pricing>,
     /// Keep JSONL transcripts (always on in the CLI; benchmarks turn it off).
     pub keep_transcripts: bool,
+    /// The canonical digest of the threshold policy fixed before the run, recorded in the results
+    /// so a decision can prove it used the policy that was fixed in advance.
+    pub policy_digest: Option<String>,
 }
 
 impl Default for RunConfig {
@@ -54,6 +57,7 @@ impl Default for RunConfig {
             isolation: Isolation::Bubblewrap,
             pricing: None,
             keep_transcripts: true,
+            policy_digest: None,
         }
     }
 }
@@ -108,6 +112,10 @@ pub enum RunError {
         "this run was made with model `{recorded}`, not `{requested}`; start a new run instead of resuming"
     )]
     ModelChanged { recorded: String, requested: String },
+    #[error(
+        "this run was started under threshold policy {recorded}, not {requested}; a policy is fixed before a run and cannot change while resuming"
+    )]
+    PolicyChanged { recorded: String, requested: String },
     #[error(
         "{path} already holds results; use --resume to continue it or choose another directory"
     )]
@@ -176,6 +184,15 @@ pub async fn run_suite(
                     requested: model_ref.name,
                 });
             }
+            if existing.policy_digest != config.policy_digest {
+                return Err(RunError::PolicyChanged {
+                    recorded: existing.policy_digest.unwrap_or_else(|| "(none)".into()),
+                    requested: config
+                        .policy_digest
+                        .clone()
+                        .unwrap_or_else(|| "(none)".into()),
+                });
+            }
             existing
                 .attempts
                 .retain(|attempt| !matches!(attempt.outcome, Outcome::Error { .. }));
@@ -191,7 +208,7 @@ pub async fn run_suite(
                     name: suite.name().to_owned(),
                     digest: suite.digest().to_owned(),
                 },
-                policy_digest: None,
+                policy_digest: config.policy_digest.clone(),
                 model: model_ref,
                 started_at: now,
                 finished_at: now,

@@ -396,6 +396,7 @@ async fn an_interrupted_run_resumes_and_a_changed_suite_is_refused() {
     let run_dir = tempfile::tempdir().expect("run dir");
     let config = RunConfig {
         attempts_per_task: 2,
+        policy_digest: Some("sha256:fixed-before-the-run".into()),
         ..config()
     };
 
@@ -445,6 +446,19 @@ async fn an_interrupted_run_resumes_and_a_changed_suite_is_refused() {
         .await
         .expect_err("model changed");
     assert!(matches!(err, RunError::ModelChanged { .. }), "{err}");
+    assert_eq!(
+        summary.results.policy_digest.as_deref(),
+        Some("sha256:fixed-before-the-run")
+    );
+
+    let other_policy = RunConfig {
+        policy_digest: Some("sha256:changed-mid-run".into()),
+        ..config.clone()
+    };
+    let err = run(&suite, &model, &other_policy, run_dir.path(), true, false)
+        .await
+        .expect_err("policy changed");
+    assert!(matches!(err, RunError::PolicyChanged { .. }), "{err}");
 
     write(suite_dir.path(), "reverse-one/files/clue.txt", "changed\n");
     let changed = Suite::load(suite_dir.path()).expect("suite");

@@ -96,6 +96,10 @@ pub struct RunArgs {
     /// Bytes of a tool's output shown to the model.
     #[arg(long, default_value_t = 16 * 1024)]
     tool_output_bytes: usize,
+    /// The threshold policy, fixed before the run: its digest is recorded in the results, and
+    /// `eval decide` refuses results recorded under another policy.
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
     /// DANGEROUS: run agent commands directly on this machine. Trusted local development only.
     #[arg(long)]
     unsandboxed: bool,
@@ -189,6 +193,21 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         isolation,
         pricing,
         keep_transcripts: true,
+        policy_digest: match &args.policy {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    CodedError::new(
+                        exit::NOT_FOUND,
+                        format!("cannot read policy {}: {e}", path.display()),
+                    )
+                })?;
+                let policy = clearinghouse_eval::policy::Policy::parse(&text).map_err(|e| {
+                    CodedError::new(exit::USAGE, format!("{}: {e}", path.display()))
+                })?;
+                Some(policy.digest().canonical.clone())
+            }
+            None => None,
+        },
     };
     let (resume, run_dir) = match (&args.resume, &args.out) {
         (Some(dir), _) => (true, dir.clone()),
