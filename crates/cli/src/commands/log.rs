@@ -266,22 +266,22 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read {}", path.display()))?;
-            let mut bundle: Bundle = serde_json::from_str(&text).map_err(|e| {
+            let bundle: Bundle = serde_json::from_str(&text).map_err(|e| {
                 CodedError::new(
                     USAGE,
                     format!("{} is not a log bundle: {e}", path.display()),
                 )
             })?;
-            if let Some(previous) = &args.previous {
-                if bundle.previous.is_none() {
-                    return Err(CodedError::new(USAGE, format!(
+            if let (Some(previous), None) = (&args.previous, &bundle.previous) {
+                return Err(CodedError::new(
+                    USAGE,
+                    format!(
                         "an offline bundle carries its own consistency proof; re-export it with --previous {}",
                         previous.display()
-                    ))
-                    .into());
-                }
+                    ),
+                )
+                .into());
             }
-            bundle.previous = bundle.previous.take();
             bundle
         }
         None => fetch_bundle(&args.server, args.previous.as_ref()).await?,
@@ -371,11 +371,9 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         consistency,
         verified,
     };
-    if let Some(path) = &args.save_checkpoint {
-        if verified {
-            std::fs::write(path, &bundle.checkpoint)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-        }
+    if let (Some(path), true) = (&args.save_checkpoint, verified) {
+        std::fs::write(path, &bundle.checkpoint)
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
     if args.json {
         output::json(&summary)?;

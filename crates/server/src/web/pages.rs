@@ -621,7 +621,7 @@ pub async fn log(
                 });
             EntryRow {
                 index: e.index,
-                time: c.time,
+                time: log_time(&c.time),
                 actor: c.actor,
                 action: c.action,
                 object: c.object,
