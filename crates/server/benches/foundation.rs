@@ -775,8 +775,8 @@ fn cpu_model() -> String {
 fn print_table(rows: &[Row]) {
     println!();
     println!(
-        "| {:<8} | {:<52} | {:>10} | {:>10} | {:>10} | {}",
-        "engine", "what", "ops/s", "p50", "p99", "note"
+        "| {:<8} | {:<52} | {:>10} | {:>10} | {:>10} | note",
+        "engine", "what", "ops/s", "p50", "p99"
     );
     println!(
         "|{:-<10}|{:-<54}|{:-<12}|{:-<12}|{:-<12}|{:-<30}",
