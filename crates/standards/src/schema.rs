@@ -121,7 +121,7 @@ fn path_error<E: std::fmt::Display>(
 }
 
 /// Renders a serde path as a JSON path: `affected[0].ranges` → `$.affected[0].ranges`.
-fn json_path(path: &serde_path_to_error::Path) -> String {
+pub(crate) fn json_path(path: &serde_path_to_error::Path) -> String {
     use serde_path_to_error::Segment;
     let mut out = String::from("$");
     for segment in path.iter() {
