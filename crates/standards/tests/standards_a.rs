@@ -7,4 +7,7 @@ mod standards_a {
 
     /// Red Hat's CVSS test vectors and the FIRST v4 calculator's metric table.
     pub mod cvss;
+
+    /// CERT/CC's SSVC tables and CISA's Vulnrichment CVE records.
+    pub mod ssvc;
 }
