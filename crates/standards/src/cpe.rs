@@ -481,7 +481,7 @@ fn formatted_value(component: &str) -> Result<CpeValue, String> {
         if !escaped && matches!(c, '*' | '?') {
             return Err(format!("unquoted {c:?} inside a value"));
         }
-        if !escaped && !(c.is_alphanumeric() || matches!(c, '_' | '.' | '-')) {
+        if !(escaped || c.is_alphanumeric() || matches!(c, '_' | '.' | '-')) {
             return Err(format!("character {c:?} must be escaped"));
         }
         text.push(c);
