@@ -685,4 +685,29 @@ mod tests {
         );
         assert_eq!(any_version.relation(&any_version), Relation::Equal);
     }
+
+    fn component() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            Just("*".to_owned()),
+            Just("-".to_owned()),
+            "[a-z0-9_]{1,6}(\\\\[.:!~/]|[.-])?[a-z0-9_]{0,4}",
+            "[a-z0-9]{1,5}\\*",
+            "\\?[a-z0-9]{1,5}",
+        ]
+    }
+
+    proptest::proptest! {
+        /// Formatted string → name → formatted string → the same name; URI binding likewise.
+        #[test]
+        fn bindings_round_trip(parts in proptest::collection::vec(component(), 10)) {
+            let text = format!("cpe:2.3:a:{}", parts.join(":"));
+            if let Ok(name) = Cpe::parse(&text) {
+                let again = Cpe::parse(&name.to_formatted_string()).unwrap();
+                proptest::prop_assert_eq!(&again, &name);
+                let via_uri = Cpe::parse(&name.to_uri()).unwrap();
+                proptest::prop_assert_eq!(via_uri, name);
+            }
+        }
+    }
 }

@@ -283,4 +283,36 @@ mod tests {
         );
         assert_eq!(purl("pkg:swid/Acme/example@1.0").ecosystem(), None);
     }
+
+    proptest::proptest! {
+        /// Canonical string → parts → canonical string gives the same parts.
+        #[test]
+        fn canonical_round_trip(
+            ty in proptest::sample::select(vec!["pypi", "npm", "maven", "cargo", "generic", "deb", "golang", "nuget"]),
+            namespace in proptest::option::of("[a-z][a-z0-9.]{0,8}"),
+            name in "[a-zA-Z][a-zA-Z0-9._-]{0,10}",
+            version in proptest::option::of("[0-9][0-9a-z.+~-]{0,8}"),
+            qualifier in proptest::option::of("[a-z0-9 /:.,=&%@]{1,10}"),
+        ) {
+            let build = || -> Result<String, packageurl::Error> {
+                let mut purl = packageurl::PackageUrl::new(ty, name.as_str())?;
+                if let Some(namespace) = &namespace {
+                    purl.with_namespace(namespace.as_str())?;
+                }
+                if let Some(version) = &version {
+                    purl.with_version(version.as_str())?;
+                }
+                if let Some(value) = &qualifier {
+                    purl.add_qualifier("repository_url", value.as_str())?;
+                }
+                Ok(purl.to_string())
+            };
+            // Combinations the type rules forbid (a namespace for cargo …) are not purls at all.
+            let Ok(text) = build() else { return Ok(()) };
+            if let Ok(parsed) = Purl::parse(&text) {
+                let again = Purl::parse(&parsed.to_string());
+                proptest::prop_assert_eq!(again, Ok(parsed));
+            }
+        }
+    }
 }
