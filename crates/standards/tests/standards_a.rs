@@ -10,4 +10,7 @@ mod standards_a {
 
     /// CERT/CC's SSVC tables and CISA's Vulnrichment CVE records.
     pub mod ssvc;
+
+    /// PyPA, Go and RustSec OSV records: enumerated versions inside, fixed versions outside.
+    pub mod osv_ranges;
 }
