@@ -187,6 +187,31 @@ impl Record {
     }
 }
 
+/// Semantic checks beyond the schema, after the OSV linter's range rules: every range has an
+/// `introduced` event, and no version appears in two events of one range. (The linter's
+/// package-existence check needs a registry and is not done here.)
+pub fn lint(record: &Record) -> Vec<schema::Problem> {
+    let mut out = Vec::new();
+    for (a, affected) in record.affected.iter().enumerate() {
+        for (r, range) in affected.ranges.iter().enumerate() {
+            let path = format!("$.affected[{a}].ranges[{r}]");
+            if !range.events.iter().any(|event| event.introduced.is_some()) {
+                out.push(schema::Problem { path: format!("{path}.events"), message: "range has no introduced event".into(), rule: "range_has_introduced_event".into() });
+            }
+            let mut seen = std::collections::HashSet::new();
+            for (e, event) in range.events.iter().enumerate() {
+                let version = [&event.introduced, &event.fixed, &event.last_affected, &event.limit].into_iter().flatten().next();
+                if let Some(version) = version
+                    && !seen.insert(version.as_str())
+                {
+                    out.push(schema::Problem { path: format!("{path}.events[{e}]"), message: format!("version {version} appears in two events"), rule: "range_events_distinct".into() });
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Reads one OSV record from JSON.
 pub fn from_json(text: &str) -> Result<Record, DocumentError> {
     schema::decode_json("OSV", text)
@@ -261,6 +286,17 @@ mod tests {
             .unwrap_err();
         let text = err.to_string();
         assert!(text.contains("$.affected[0].ranges[0].events[0].fixed"), "{text}");
+    }
+
+    #[test]
+    fn lint_finds_missing_introduced_and_repeated_versions() {
+        let record = from_json(r#"{"id":"X","affected":[{"ranges":[{"type":"GIT","events":[{"fixed":"a"}]},{"type":"GIT","events":[{"introduced":"b"},{"fixed":"b"}]}]}]}"#).unwrap();
+        let rules: Vec<_> = lint(&record).into_iter().map(|p| (p.rule, p.path)).collect();
+        assert_eq!(rules, [
+            ("range_has_introduced_event".to_owned(), "$.affected[0].ranges[0].events".to_owned()),
+            ("range_events_distinct".to_owned(), "$.affected[0].ranges[1].events[1]".to_owned()),
+        ]);
+        assert_eq!(lint(&from_json(GO_RECORD).unwrap()), []);
     }
 
     #[test]

@@ -23,7 +23,7 @@ pub struct Args {
     #[arg(required = true)]
     sboms: Vec<PathBuf>,
     /// Advisory sources: directories, zip files, KEV catalog.
-    #[arg(long = "advisories", required = true)]
+    #[arg(long = "advisories", required = true, num_args = 1..)]
     advisories: Vec<PathBuf>,
     /// Print one JSON object per (component, advisory) match.
     #[arg(long)]

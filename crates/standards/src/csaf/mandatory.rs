@@ -478,8 +478,6 @@ fn profiles(csaf: &Csaf, out: &mut Problems) {
         }
     }
     if let (Some(lang), Some(source)) = (&document.lang, &document.source_lang)
-        && category != "csaf_base"
-        && document.publisher.category == "translator"
         && lang.eq_ignore_ascii_case(source)
     {
         out.push("6.1.28", "$.document.lang".to_owned(), format!("a translation has the same language {lang} as its source"));
