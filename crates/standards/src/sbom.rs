@@ -62,17 +62,33 @@ pub(crate) fn edges<'a>(components: &[Component], pairs: impl Iterator<Item = (&
 }
 
 /// Reads any supported SBOM (CycloneDX JSON 1.2–1.6, SPDX 2.2/2.3 JSON).
+///
+/// The format is told from a marker key so the document is deserialized once, straight into the
+/// format's structs (building a `serde_json::Value` first would cost a second pass).
 pub fn parse(bytes: &[u8]) -> Result<Sbom, DocumentError> {
-    let value: serde_json::Value = crate::schema::decode_json_slice("SBOM", bytes)?;
-    match crate::schema::detect(&value) {
-        Some(Format::CycloneDx) => Ok(crate::cyclonedx::from_value(value)?.to_sbom()),
-        Some(Format::Spdx) => Ok(crate::spdx::from_value(value)?.to_sbom()),
-        _ => Err(DocumentError::Shape {
-            format: "SBOM",
-            path: "$".into(),
-            message: "neither CycloneDX (bomFormat) nor SPDX 2.x (spdxVersion)".into(),
-        }),
+    let contains = |needle: &[u8]| bytes.windows(needle.len()).any(|window| window == needle);
+    if contains(b"\"bomFormat\"") {
+        return Ok(crate::cyclonedx::from_slice(bytes)?.to_sbom());
     }
+    if contains(b"\"spdxVersion\"") {
+        let document = crate::spdx::from_slice(bytes)?;
+        if !document.spdx_version.starts_with("SPDX-2") {
+            return Err(DocumentError::Shape {
+                format: "SPDX",
+                path: "$.spdxVersion".into(),
+                message: format!("unsupported version {:?}", document.spdx_version),
+            });
+        }
+        return Ok(document.to_sbom());
+    }
+    // Not an SBOM: say why precisely when it is not even JSON.
+    let value: serde_json::Value = crate::schema::decode_json_slice("SBOM", bytes)?;
+    let found = crate::schema::detect(&value).map_or("unknown", Format::name);
+    Err(DocumentError::Shape {
+        format: "SBOM",
+        path: "$".into(),
+        message: format!("neither CycloneDX (bomFormat) nor SPDX 2.x (spdxVersion), found {found}"),
+    })
 }
 
 #[cfg(test)]
