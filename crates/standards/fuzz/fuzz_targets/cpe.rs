@@ -5,7 +5,9 @@ use clearinghouse_standards::cpe::Cpe;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     if let Ok(cpe) = Cpe::parse(text) {
         let formatted = Cpe::parse(&cpe.to_formatted_string()).expect("formatted string reparses");
         assert_eq!(formatted, cpe, "{text}");

@@ -5,7 +5,9 @@ use clearinghouse_standards::cvss::CvssVector;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     if let Ok(vector) = CvssVector::parse(text) {
         let scores = vector.scores();
         assert!((0.0..=10.0).contains(&scores.base), "{text}: {scores:?}");

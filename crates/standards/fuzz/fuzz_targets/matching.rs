@@ -11,7 +11,11 @@ fuzz_target!(|data: &[u8]| {
                 let record = clearinghouse_standards::osv::Record {
                     id: "FUZZ-1".into(),
                     affected: vec![clearinghouse_standards::osv::Affected {
-                        package: Some(clearinghouse_standards::osv::Package { ecosystem: "npm".into(), name: purl.clone(), purl: None }),
+                        package: Some(clearinghouse_standards::osv::Package {
+                            ecosystem: "npm".into(),
+                            name: purl.clone(),
+                            purl: None,
+                        }),
                         versions: component.version.iter().cloned().collect(),
                         ..Default::default()
                     }],

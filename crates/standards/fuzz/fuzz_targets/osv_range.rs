@@ -6,7 +6,9 @@ use clearinghouse_standards::version::Ecosystem;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let mut lines = text.lines();
     let ecosystem = Ecosystem::from_osv_name(lines.next().unwrap_or("PyPI"));
     let version = lines.next().unwrap_or("1.0");
@@ -21,8 +23,14 @@ fuzz_target!(|data: &[u8]| {
         });
     }
     let ranges = vec![
-        Range { range_type: RangeType::Ecosystem, events: events.clone() },
-        Range { range_type: RangeType::Semver, events },
+        Range {
+            range_type: RangeType::Ecosystem,
+            events: events.clone(),
+        },
+        Range {
+            range_type: RangeType::Semver,
+            events,
+        },
     ];
     let verdict = is_affected(&ecosystem, version, &ranges, &[]);
     if let Ok(parsed) = ecosystem.parse(version) {

@@ -5,7 +5,9 @@ use clearinghouse_standards::range::VersSpec;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let (spec, version) = text.split_once('\n').unwrap_or((text, "1.0.0"));
     if let Ok(parsed) = VersSpec::parse(spec) {
         let _ = parsed.contains(version);
