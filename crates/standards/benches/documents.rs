@@ -45,18 +45,31 @@ fn parsing(c: &mut Criterion) {
         return;
     };
     let mut group = c.benchmark_group("parse");
-    if let Some((path, bytes)) = largest(&data.join("csaf"), &|head| head.contains("\"document\"") || head.contains("csaf_version")) {
+    if let Some((path, bytes)) = largest(&data.join("csaf"), &|head| {
+        head.contains("\"document\"") || head.contains("csaf_version")
+    }) {
         println!("largest CSAF: {} ({} bytes)", path.display(), bytes.len());
         group.throughput(Throughput::Bytes(bytes.len() as u64));
-        group.bench_function("csaf_largest", |b| b.iter(|| clearinghouse_standards::csaf::from_slice(black_box(&bytes))));
+        group.bench_function("csaf_largest", |b| {
+            b.iter(|| clearinghouse_standards::csaf::from_slice(black_box(&bytes)))
+        });
         group.bench_function("csaf_largest_products", |b| {
-            b.iter(|| clearinghouse_standards::csaf::from_slice(black_box(&bytes)).map(|d| d.products().len()))
+            b.iter(|| {
+                clearinghouse_standards::csaf::from_slice(black_box(&bytes))
+                    .map(|d| d.products().len())
+            })
         });
     }
-    if let Some((path, bytes)) = largest(&data.join("sbom"), &|head| head.contains("\"bomFormat\"") || head.contains("\"spdxVersion\": \"SPDX-2") || head.contains("\"spdxVersion\":\"SPDX-2")) {
+    if let Some((path, bytes)) = largest(&data.join("sbom"), &|head| {
+        head.contains("\"bomFormat\"")
+            || head.contains("\"spdxVersion\": \"SPDX-2")
+            || head.contains("\"spdxVersion\":\"SPDX-2")
+    }) {
         println!("largest SBOM: {} ({} bytes)", path.display(), bytes.len());
         group.throughput(Throughput::Bytes(bytes.len() as u64));
-        group.bench_function("sbom_largest", |b| b.iter(|| clearinghouse_standards::sbom::parse(black_box(&bytes))));
+        group.bench_function("sbom_largest", |b| {
+            b.iter(|| clearinghouse_standards::sbom::parse(black_box(&bytes)))
+        });
     }
     group.finish();
 }
@@ -72,14 +85,30 @@ fn synthetic() -> (Index, Sbom) {
             id: format!("SYN-{i}"),
             aliases: vec![format!("CVE-2099-{}", i / 2)],
             affected: vec![osv::Affected {
-                package: Some(osv::Package { ecosystem: "npm".into(), name: format!("pkg-{package}"), purl: None }),
+                package: Some(osv::Package {
+                    ecosystem: "npm".into(),
+                    name: format!("pkg-{package}"),
+                    purl: None,
+                }),
                 ranges: vec![osv::Range {
                     kind: "SEMVER".into(),
                     events: vec![
-                        osv::Event { introduced: Some(format!("{major}.0.0")), ..Default::default() },
-                        osv::Event { fixed: Some(format!("{major}.5.0")), ..Default::default() },
-                        osv::Event { introduced: Some(format!("{major}.7.0")), ..Default::default() },
-                        osv::Event { fixed: Some(format!("{major}.7.3")), ..Default::default() },
+                        osv::Event {
+                            introduced: Some(format!("{major}.0.0")),
+                            ..Default::default()
+                        },
+                        osv::Event {
+                            fixed: Some(format!("{major}.5.0")),
+                            ..Default::default()
+                        },
+                        osv::Event {
+                            introduced: Some(format!("{major}.7.0")),
+                            ..Default::default()
+                        },
+                        osv::Event {
+                            fixed: Some(format!("{major}.7.3")),
+                            ..Default::default()
+                        },
                     ],
                     ..Default::default()
                 }],
@@ -97,13 +126,26 @@ fn synthetic() -> (Index, Sbom) {
             ..Component::default()
         })
         .collect();
-    (index, Sbom { components, ..Sbom::default() })
+    (
+        index,
+        Sbom {
+            components,
+            ..Sbom::default()
+        },
+    )
 }
 
 fn matching(c: &mut Criterion) {
     let (index, sbom) = synthetic();
-    println!("synthetic index: {} advisories, {} entries; {} matches", index.advisories().len(), index.entry_count(), index.match_sbom(&sbom).len());
-    c.bench_function("match_10k_components_vs_200k_advisories", |b| b.iter(|| index.match_sbom(black_box(&sbom)).len()));
+    println!(
+        "synthetic index: {} advisories, {} entries; {} matches",
+        index.advisories().len(),
+        index.entry_count(),
+        index.match_sbom(&sbom).len()
+    );
+    c.bench_function("match_10k_components_vs_200k_advisories", |b| {
+        b.iter(|| index.match_sbom(black_box(&sbom)).len())
+    });
 }
 
 criterion_group!(benches, parsing, matching);

@@ -151,10 +151,14 @@ impl Record {
 
     /// `other` metrics of a type (`ssvc`, `kev`), from every container.
     pub fn other_metrics<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
-        self.containers().flat_map(|c| &c.metrics).filter_map(move |metric| {
-            let other = metric.get("other")?;
-            (other.get("type")?.as_str()? == kind).then(|| other.get("content")).flatten()
-        })
+        self.containers()
+            .flat_map(|c| &c.metrics)
+            .filter_map(move |metric| {
+                let other = metric.get("other")?;
+                (other.get("type")?.as_str()? == kind)
+                    .then(|| other.get("content"))
+                    .flatten()
+            })
     }
 
     /// SSVC decision points as (name, value) pairs, e.g. `("Exploitation", "active")`.
@@ -163,7 +167,11 @@ impl Record {
             .filter_map(|content| content.get("options")?.as_array())
             .flatten()
             .filter_map(Value::as_object)
-            .flat_map(|option| option.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned()))))
+            .flat_map(|option| {
+                option
+                    .iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+            })
             .collect()
     }
 
@@ -216,9 +224,16 @@ mod tests {
         assert!(record.in_kev());
         assert_eq!(
             record.ssvc_options(),
-            [("Exploitation".into(), "active".into()), ("Automatable".into(), "yes".into()), ("Technical Impact".into(), "partial".into())]
+            [
+                ("Exploitation".into(), "active".into()),
+                ("Automatable".into(), "yes".into()),
+                ("Technical Impact".into(), "partial".into())
+            ]
         );
-        assert_eq!(record.cvss_vectors(), ["CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N"]);
+        assert_eq!(
+            record.cvss_vectors(),
+            ["CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N"]
+        );
         assert_eq!(record.cwe_ids(), ["CWE-200"]);
         assert_eq!(record.containers.adp[0].affected[0].cpes.len(), 1);
     }

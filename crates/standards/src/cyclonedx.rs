@@ -147,19 +147,37 @@ impl Bom {
                 group: c.group.clone().filter(|g| !g.is_empty()),
                 version: c.version.clone().filter(|v| !v.is_empty()),
                 purl: c.purl.clone().filter(|p| !p.is_empty()),
-                cpes: c.cpe.iter().filter(|cpe| !cpe.is_empty()).cloned().collect(),
-                hashes: c.hashes.iter().map(|h| (h.alg.clone(), h.content.clone())).collect(),
-                supplier: c.supplier.as_ref().and_then(|s| s.name.clone()).or_else(|| c.publisher.clone()),
+                cpes: c
+                    .cpe
+                    .iter()
+                    .filter(|cpe| !cpe.is_empty())
+                    .cloned()
+                    .collect(),
+                hashes: c
+                    .hashes
+                    .iter()
+                    .map(|h| (h.alg.clone(), h.content.clone()))
+                    .collect(),
+                supplier: c
+                    .supplier
+                    .as_ref()
+                    .and_then(|s| s.name.clone())
+                    .or_else(|| c.publisher.clone()),
             })
             .collect();
-        let pairs = self
-            .dependencies
-            .iter()
-            .flat_map(|dep| dep.depends_on.iter().map(move |to| (dep.reference.as_str(), to.as_str())));
+        let pairs = self.dependencies.iter().flat_map(|dep| {
+            dep.depends_on
+                .iter()
+                .map(move |to| (dep.reference.as_str(), to.as_str()))
+        });
         let dependencies = sbom::edges(&components, pairs);
         Sbom {
             format: format!("CycloneDX {}", self.spec_version),
-            name: self.metadata.as_ref().and_then(|m| m.component.as_ref()).map(|c| c.name.clone()),
+            name: self
+                .metadata
+                .as_ref()
+                .and_then(|m| m.component.as_ref())
+                .map(|c| c.name.clone()),
             components,
             dependencies,
         }

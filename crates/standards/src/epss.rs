@@ -46,14 +46,20 @@ pub fn parse(text: &str) -> Result<EpssFile, EpssError> {
     let mut header_seen = false;
     for (index, raw) in text.lines().enumerate() {
         let line = raw.trim_end_matches('\r');
-        let error = |message: &str| EpssError { line: index + 1, text: line.to_owned(), message: message.to_owned() };
+        let error = |message: &str| EpssError {
+            line: index + 1,
+            text: line.to_owned(),
+            message: message.to_owned(),
+        };
         if line.trim().is_empty() {
             continue;
         }
         if let Some(comment) = line.strip_prefix('#') {
             for pair in comment.split(',') {
                 match pair.split_once(':') {
-                    Some(("model_version", value)) => file.model_version = Some(value.trim().to_owned()),
+                    Some(("model_version", value)) => {
+                        file.model_version = Some(value.trim().to_owned())
+                    }
                     Some(("score_date", value)) => file.score_date = Some(value.trim().to_owned()),
                     _ => {}
                 }
@@ -69,16 +75,30 @@ pub fn parse(text: &str) -> Result<EpssFile, EpssError> {
             continue;
         }
         let mut columns = line.split(',');
-        let (Some(cve), Some(epss), Some(percentile), None) =
-            (columns.next(), columns.next(), columns.next(), columns.next())
-        else {
+        let (Some(cve), Some(epss), Some(percentile), None) = (
+            columns.next(),
+            columns.next(),
+            columns.next(),
+            columns.next(),
+        ) else {
             return Err(error("expected three columns"));
         };
         let number = |text: &str, name: &str| -> Result<f64, EpssError> {
-            let value: f64 = text.trim().parse().map_err(|_| error(&format!("{name} is not a number")))?;
-            if (0.0..=1.0).contains(&value) { Ok(value) } else { Err(error(&format!("{name} is outside 0..1"))) }
+            let value: f64 = text
+                .trim()
+                .parse()
+                .map_err(|_| error(&format!("{name} is not a number")))?;
+            if (0.0..=1.0).contains(&value) {
+                Ok(value)
+            } else {
+                Err(error(&format!("{name} is outside 0..1")))
+            }
         };
-        file.scores.push(Score { cve: cve.trim().to_owned(), epss: number(epss, "epss")?, percentile: number(percentile, "percentile")? });
+        file.scores.push(Score {
+            cve: cve.trim().to_owned(),
+            epss: number(epss, "epss")?,
+            percentile: number(percentile, "percentile")?,
+        });
     }
     Ok(file)
 }
@@ -86,7 +106,9 @@ pub fn parse(text: &str) -> Result<EpssFile, EpssError> {
 impl EpssFile {
     /// Score of one CVE.
     pub fn get(&self, cve: &str) -> Option<&Score> {
-        self.scores.iter().find(|score| score.cve.eq_ignore_ascii_case(cve))
+        self.scores
+            .iter()
+            .find(|score| score.cve.eq_ignore_ascii_case(cve))
     }
 }
 

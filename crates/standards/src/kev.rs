@@ -70,14 +70,17 @@ pub struct Entry {
 impl Entry {
     /// Whether CISA knows of ransomware campaigns using it.
     pub fn used_by_ransomware(&self) -> bool {
-        self.known_ransomware_campaign_use.eq_ignore_ascii_case("known")
+        self.known_ransomware_campaign_use
+            .eq_ignore_ascii_case("known")
     }
 }
 
 impl Catalog {
     /// The entry for a CVE id, if listed (ids compare case-insensitively).
     pub fn get(&self, cve: &str) -> Option<&Entry> {
-        self.vulnerabilities.iter().find(|entry| entry.cve_id.eq_ignore_ascii_case(cve))
+        self.vulnerabilities
+            .iter()
+            .find(|entry| entry.cve_id.eq_ignore_ascii_case(cve))
     }
 }
 
@@ -101,7 +104,8 @@ mod tests {
 
     #[test]
     fn missing_cve_id_names_path() {
-        let err = from_slice(br#"{"vulnerabilities":[{"cveID":"CVE-1"},{"product":"x"}]}"#).unwrap_err();
+        let err =
+            from_slice(br#"{"vulnerabilities":[{"cveID":"CVE-1"},{"product":"x"}]}"#).unwrap_err();
         assert_eq!(err.path(), "$.vulnerabilities[1]");
     }
 }

@@ -92,7 +92,9 @@ pub fn purl_key(purl: &str) -> Option<((Ecosystem, String), Option<String>)> {
 
 /// Vendor, product and version fields of a CPE 2.3 formatted string (or a CPE 2.2 URI).
 pub fn cpe_fields(cpe: &str) -> Option<(String, String, String)> {
-    let rest = cpe.strip_prefix("cpe:2.3:").or_else(|| cpe.strip_prefix("cpe:/"))?;
+    let rest = cpe
+        .strip_prefix("cpe:2.3:")
+        .or_else(|| cpe.strip_prefix("cpe:/"))?;
     let mut fields = Vec::with_capacity(5);
     let mut current = String::new();
     let mut escaped = false;
@@ -114,7 +116,12 @@ pub fn cpe_fields(cpe: &str) -> Option<(String, String, String)> {
     if fields.len() < 4 {
         fields.push(current);
     }
-    let field = |i: usize| fields.get(i).map(|f| f.to_ascii_lowercase()).unwrap_or_default();
+    let field = |i: usize| {
+        fields
+            .get(i)
+            .map(|f| f.to_ascii_lowercase())
+            .unwrap_or_default()
+    };
     let (vendor, product) = (field(1), field(2));
     if vendor.is_empty() || product.is_empty() {
         return None;
@@ -127,9 +134,15 @@ fn describe_osv_range(range: &osv::Range, versions: &[String]) -> String {
         .events
         .iter()
         .map(|event| match event {
-            osv::Event { introduced: Some(v), .. } => format!(">={v}"),
+            osv::Event {
+                introduced: Some(v),
+                ..
+            } => format!(">={v}"),
             osv::Event { fixed: Some(v), .. } => format!("<{v}"),
-            osv::Event { last_affected: Some(v), .. } => format!("<={v}"),
+            osv::Event {
+                last_affected: Some(v),
+                ..
+            } => format!("<={v}"),
             osv::Event { limit: Some(v), .. } => format!("limit {v}"),
             _ => String::new(),
         })
@@ -151,9 +164,15 @@ fn to_range(range: &osv::Range) -> Option<Range> {
         .events
         .iter()
         .filter_map(|event| match event {
-            osv::Event { introduced: Some(v), .. } => Some(Event::Introduced(v.clone())),
+            osv::Event {
+                introduced: Some(v),
+                ..
+            } => Some(Event::Introduced(v.clone())),
             osv::Event { fixed: Some(v), .. } => Some(Event::Fixed(v.clone())),
-            osv::Event { last_affected: Some(v), .. } => Some(Event::LastAffected(v.clone())),
+            osv::Event {
+                last_affected: Some(v),
+                ..
+            } => Some(Event::LastAffected(v.clone())),
             osv::Event { limit: Some(v), .. } => Some(Event::Limit(v.clone())),
             _ => None,
         })
@@ -174,7 +193,8 @@ impl Index {
 
     /// Number of indexed (package or CPE, advisory) entries.
     pub fn entry_count(&self) -> usize {
-        self.by_package.values().map(Vec::len).sum::<usize>() + self.by_cpe.values().map(Vec::len).sum::<usize>()
+        self.by_package.values().map(Vec::len).sum::<usize>()
+            + self.by_cpe.values().map(Vec::len).sum::<usize>()
     }
 
     /// Adds an OSV record; withdrawn records are skipped (returns whether it was added).
@@ -190,7 +210,9 @@ impl Index {
             summary: record.summary.clone(),
         });
         for affected in &record.affected {
-            let Some(package) = &affected.package else { continue };
+            let Some(package) = &affected.package else {
+                continue;
+            };
             let ecosystem = Ecosystem::from_osv_name(&package.ecosystem);
             let ranges: Vec<Range> = affected.ranges.iter().filter_map(to_range).collect();
             let description = affected
@@ -205,9 +227,20 @@ impl Index {
             } else {
                 description
             };
-            let condition = Condition::Osv(CompiledRanges::compile(&ecosystem, &ranges, &affected.versions));
-            let key = (ecosystem.clone(), ecosystem.normalize_package_name(&package.name));
-            self.by_package.entry(key).or_default().push(Entry { advisory, condition, range: description });
+            let condition = Condition::Osv(CompiledRanges::compile(
+                &ecosystem,
+                &ranges,
+                &affected.versions,
+            ));
+            let key = (
+                ecosystem.clone(),
+                ecosystem.normalize_package_name(&package.name),
+            );
+            self.by_package.entry(key).or_default().push(Entry {
+                advisory,
+                condition,
+                range: description,
+            });
         }
         true
     }
@@ -215,10 +248,15 @@ impl Index {
     /// Adds every vulnerability of a CSAF document, one advisory each, indexing the products it
     /// lists as affected (by purl when present, else by CPE).
     pub fn add_csaf(&mut self, csaf: &Csaf, source: &str) {
-        let products: HashMap<String, crate::csaf::Product> =
-            csaf.products().into_iter().map(|product| (product.product_id.clone(), product)).collect();
+        let products: HashMap<String, crate::csaf::Product> = csaf
+            .products()
+            .into_iter()
+            .map(|product| (product.product_id.clone(), product))
+            .collect();
         for vulnerability in &csaf.vulnerabilities {
-            let Some(status) = &vulnerability.product_status else { continue };
+            let Some(status) = &vulnerability.product_status else {
+                continue;
+            };
             let affected: Vec<&str> = status
                 .statuses()
                 .filter(|(_, state)| *state == VexStatus::Affected)
@@ -228,7 +266,9 @@ impl Index {
                 continue;
             }
             let mut ids = vulnerability.all_ids().map(str::to_owned);
-            let id = ids.next().unwrap_or_else(|| csaf.document.tracking.id.clone());
+            let id = ids
+                .next()
+                .unwrap_or_else(|| csaf.document.tracking.id.clone());
             let mut aliases: Vec<String> = ids.collect();
             if !csaf.document.tracking.id.is_empty() && csaf.document.tracking.id != id {
                 aliases.push(csaf.document.tracking.id.clone());
@@ -238,7 +278,10 @@ impl Index {
                 id,
                 aliases,
                 source: source.to_owned(),
-                summary: vulnerability.title.clone().or_else(|| Some(csaf.document.title.clone())),
+                summary: vulnerability
+                    .title
+                    .clone()
+                    .or_else(|| Some(csaf.document.title.clone())),
             });
             for product in affected.into_iter().filter_map(|id| products.get(id)) {
                 self.add_csaf_product(advisory, product);
@@ -247,14 +290,25 @@ impl Index {
     }
 
     fn add_csaf_product(&mut self, advisory: usize, product: &crate::csaf::Product) {
-        let vers = product.version_range.as_deref().and_then(|range| VersSpec::parse(range).ok());
+        let vers = product
+            .version_range
+            .as_deref()
+            .and_then(|range| VersSpec::parse(range).ok());
         if let Some((key, purl_version)) = product.purl.as_deref().and_then(purl_key) {
-            let (condition, range) = match (&vers, purl_version.or_else(|| product.version.clone())) {
+            let (condition, range) = match (&vers, purl_version.or_else(|| product.version.clone()))
+            {
                 (Some(spec), _) => (Condition::Vers(spec.clone()), spec.to_string()),
-                (None, Some(version)) => (Condition::Exact(Some(version.clone())), format!("={version}")),
+                (None, Some(version)) => (
+                    Condition::Exact(Some(version.clone())),
+                    format!("={version}"),
+                ),
                 (None, None) => (Condition::Exact(None), "any version".to_owned()),
             };
-            self.by_package.entry(key).or_default().push(Entry { advisory, condition, range });
+            self.by_package.entry(key).or_default().push(Entry {
+                advisory,
+                condition,
+                range,
+            });
         } else if let Some((vendor, name, version)) = product.cpe.as_deref().and_then(cpe_fields) {
             let exact = match version.as_str() {
                 "*" | "-" | "" => product.version.clone(),
@@ -262,31 +316,50 @@ impl Index {
             };
             let (condition, range) = match (&vers, exact) {
                 (Some(spec), _) => (Condition::Vers(spec.clone()), spec.to_string()),
-                (None, Some(version)) => (Condition::Exact(Some(version.clone())), format!("={version}")),
+                (None, Some(version)) => (
+                    Condition::Exact(Some(version.clone())),
+                    format!("={version}"),
+                ),
                 (None, None) => (Condition::Exact(None), "any version".to_owned()),
             };
-            self.by_cpe.entry((vendor, name)).or_default().push(Entry { advisory, condition, range });
+            self.by_cpe.entry((vendor, name)).or_default().push(Entry {
+                advisory,
+                condition,
+                range,
+            });
         }
     }
 
     /// Matches one component; `index` is its position, copied into each [`Match`].
     pub fn match_component(&self, index: usize, component: &Component, out: &mut Vec<Match>) {
-        if let Some(((ecosystem, name), purl_version)) = component.purl.as_deref().and_then(purl_key) {
+        if let Some(((ecosystem, name), purl_version)) =
+            component.purl.as_deref().and_then(purl_key)
+        {
             let version_text = purl_version.or_else(|| component.version.clone());
-            if let (Some(entries), Some(version_text)) =
-                (self.by_package.get(&(ecosystem.clone(), name)), version_text)
-            {
+            if let (Some(entries), Some(version_text)) = (
+                self.by_package.get(&(ecosystem.clone(), name)),
+                version_text,
+            ) {
                 let parsed = ecosystem.parse(&version_text).ok();
                 for entry in entries {
                     if affects(&entry.condition, parsed.as_ref(), &version_text) {
-                        out.push(Match { component: index, advisory: entry.advisory, range: entry.range.clone(), matched_by: "purl" });
+                        out.push(Match {
+                            component: index,
+                            advisory: entry.advisory,
+                            range: entry.range.clone(),
+                            matched_by: "purl",
+                        });
                     }
                 }
             }
         }
         for cpe in &component.cpes {
-            let Some((vendor, product, cpe_version)) = cpe_fields(cpe) else { continue };
-            let Some(entries) = self.by_cpe.get(&(vendor, product)) else { continue };
+            let Some((vendor, product, cpe_version)) = cpe_fields(cpe) else {
+                continue;
+            };
+            let Some(entries) = self.by_cpe.get(&(vendor, product)) else {
+                continue;
+            };
             let version_text = match cpe_version.as_str() {
                 "*" | "-" | "" => component.version.clone().unwrap_or_default(),
                 _ => cpe_version,
@@ -294,7 +367,12 @@ impl Index {
             let parsed = Ecosystem::Generic.parse(&version_text).ok();
             for entry in entries {
                 if affects(&entry.condition, parsed.as_ref(), &version_text) {
-                    out.push(Match { component: index, advisory: entry.advisory, range: entry.range.clone(), matched_by: "cpe" });
+                    out.push(Match {
+                        component: index,
+                        advisory: entry.advisory,
+                        range: entry.range.clone(),
+                        matched_by: "cpe",
+                    });
                 }
             }
         }
@@ -365,7 +443,14 @@ pub fn alias_groups(advisories: &[AdvisoryInfo]) -> Vec<usize> {
 mod tests {
     use super::*;
 
-    fn osv_record(id: &str, aliases: &[&str], ecosystem: &str, name: &str, introduced: &str, fixed: &str) -> osv::Record {
+    fn osv_record(
+        id: &str,
+        aliases: &[&str],
+        ecosystem: &str,
+        name: &str,
+        introduced: &str,
+        fixed: &str,
+    ) -> osv::Record {
         osv::from_json(&format!(
             r#"{{"id":"{id}","aliases":{aliases:?},"affected":[{{"package":{{"ecosystem":"{ecosystem}","name":"{name}"}},
                "ranges":[{{"type":"ECOSYSTEM","events":[{{"introduced":"{introduced}"}},{{"fixed":"{fixed}"}}]}}]}}]}}"#
@@ -377,7 +462,11 @@ mod tests {
         Sbom {
             components: purls
                 .iter()
-                .map(|purl| Component { purl: Some((*purl).to_owned()), name: (*purl).to_owned(), ..Component::default() })
+                .map(|purl| Component {
+                    purl: Some((*purl).to_owned()),
+                    name: (*purl).to_owned(),
+                    ..Component::default()
+                })
                 .collect(),
             ..Sbom::default()
         }
@@ -386,30 +475,66 @@ mod tests {
     #[test]
     fn matches_by_ecosystem_name_and_range() {
         let mut index = Index::new();
-        index.add_osv(&osv_record("PYSEC-1", &["CVE-2024-1"], "PyPI", "Django_Rest.Framework", "0", "3.15.2"), "pypi");
-        index.add_osv(&osv_record("GHSA-a", &["CVE-2024-1"], "PyPI", "djangorestframework", "0", "1.0"), "ghsa");
-        index.add_osv(&osv_record("GO-1", &[], "Go", "github.com/foo/bar", "1.2.0", "1.4.1"), "go");
+        index.add_osv(
+            &osv_record(
+                "PYSEC-1",
+                &["CVE-2024-1"],
+                "PyPI",
+                "Django_Rest.Framework",
+                "0",
+                "3.15.2",
+            ),
+            "pypi",
+        );
+        index.add_osv(
+            &osv_record(
+                "GHSA-a",
+                &["CVE-2024-1"],
+                "PyPI",
+                "djangorestframework",
+                "0",
+                "1.0",
+            ),
+            "ghsa",
+        );
+        index.add_osv(
+            &osv_record("GO-1", &[], "Go", "github.com/foo/bar", "1.2.0", "1.4.1"),
+            "go",
+        );
         let matches = index.match_sbom(&sbom(&[
             "pkg:pypi/django-rest-framework@3.15.1",
             "pkg:pypi/django-rest-framework@3.15.2",
             "pkg:golang/github.com/foo/bar@1.3.0",
             "pkg:golang/github.com/foo/bar@1.1.0",
         ]));
-        let hits: Vec<_> = matches.iter().map(|m| (m.component, index.advisories()[m.advisory].id.as_str())).collect();
+        let hits: Vec<_> = matches
+            .iter()
+            .map(|m| (m.component, index.advisories()[m.advisory].id.as_str()))
+            .collect();
         assert_eq!(hits, [(0, "PYSEC-1"), (2, "GO-1")]);
         assert_eq!(matches[0].range, ">=0, <3.15.2");
     }
 
     #[test]
     fn csaf_products_match_by_purl_and_cpe() {
-        let csaf = crate::csaf::from_json(include_str!("../tests/fixtures/csaf-sample.json")).unwrap();
+        let csaf =
+            crate::csaf::from_json(include_str!("../tests/fixtures/csaf-sample.json")).unwrap();
         let mut index = Index::new();
         index.add_csaf(&csaf, "sample");
         assert_eq!(index.advisories()[0].id, "CVE-2024-0001");
         let mut components = sbom(&["pkg:npm/widget@1.0.0", "pkg:npm/widget@1.0.1"]).components;
-        components.push(Component { cpes: vec!["cpe:2.3:o:example:os:9:*:*:*:*:*:*:*".into()], ..Component::default() });
-        let matches = index.match_sbom(&Sbom { components, ..Sbom::default() });
-        let hits: Vec<_> = matches.iter().map(|m| (m.component, m.matched_by)).collect();
+        components.push(Component {
+            cpes: vec!["cpe:2.3:o:example:os:9:*:*:*:*:*:*:*".into()],
+            ..Component::default()
+        });
+        let matches = index.match_sbom(&Sbom {
+            components,
+            ..Sbom::default()
+        });
+        let hits: Vec<_> = matches
+            .iter()
+            .map(|m| (m.component, m.matched_by))
+            .collect();
         // P-OLD by purl. P-OS is not listed as affected, so the CPE does not match.
         assert_eq!(hits, [(0, "purl")]);
     }
@@ -438,7 +563,10 @@ mod tests {
             cpe_fields("cpe:2.3:a:big\\:corp:my_app:2.0:*:*:*:*:*:*:*"),
             Some(("big:corp".into(), "my_app".into(), "2.0".into()))
         );
-        assert_eq!(cpe_fields("cpe:/a:apache:tomcat:9.0"), Some(("apache".into(), "tomcat".into(), "9.0".into())));
+        assert_eq!(
+            cpe_fields("cpe:/a:apache:tomcat:9.0"),
+            Some(("apache".into(), "tomcat".into(), "9.0".into()))
+        );
         assert_eq!(cpe_fields("nope"), None);
     }
 

@@ -196,15 +196,31 @@ pub fn lint(record: &Record) -> Vec<schema::Problem> {
         for (r, range) in affected.ranges.iter().enumerate() {
             let path = format!("$.affected[{a}].ranges[{r}]");
             if !range.events.iter().any(|event| event.introduced.is_some()) {
-                out.push(schema::Problem { path: format!("{path}.events"), message: "range has no introduced event".into(), rule: "range_has_introduced_event".into() });
+                out.push(schema::Problem {
+                    path: format!("{path}.events"),
+                    message: "range has no introduced event".into(),
+                    rule: "range_has_introduced_event".into(),
+                });
             }
             let mut seen = std::collections::HashSet::new();
             for (e, event) in range.events.iter().enumerate() {
-                let version = [&event.introduced, &event.fixed, &event.last_affected, &event.limit].into_iter().flatten().next();
+                let version = [
+                    &event.introduced,
+                    &event.fixed,
+                    &event.last_affected,
+                    &event.limit,
+                ]
+                .into_iter()
+                .flatten()
+                .next();
                 if let Some(version) = version
                     && !seen.insert(version.as_str())
                 {
-                    out.push(schema::Problem { path: format!("{path}.events[{e}]"), message: format!("version {version} appears in two events"), rule: "range_events_distinct".into() });
+                    out.push(schema::Problem {
+                        path: format!("{path}.events[{e}]"),
+                        message: format!("version {version} appears in two events"),
+                        rule: "range_events_distinct".into(),
+                    });
                 }
             }
         }
@@ -256,10 +272,16 @@ mod tests {
     fn reads_json_and_keeps_extensions() {
         let record = from_json(GO_RECORD).unwrap();
         assert_eq!(record.id, "GO-2024-3228");
-        assert_eq!(record.ids().collect::<Vec<_>>(), ["GO-2024-3228", "GHSA-wcx9-ccpj-hx3c"]);
+        assert_eq!(
+            record.ids().collect::<Vec<_>>(),
+            ["GO-2024-3228", "GHSA-wcx9-ccpj-hx3c"]
+        );
         let affected = &record.affected[0];
         assert_eq!(affected.package.as_ref().unwrap().ecosystem, "Go");
-        assert_eq!(affected.ranges[0].events[1].fixed.as_deref(), Some("2.14.4"));
+        assert_eq!(
+            affected.ranges[0].events[1].fixed.as_deref(),
+            Some("2.14.4")
+        );
         assert_eq!(affected.ecosystem_specific, Some(serde_json::json!({})));
     }
 
@@ -269,33 +291,56 @@ mod tests {
             r#"{"id":"X-1","affected":[{"package":{"ecosystem":"Martian:3","name":"m"}}]}"#,
         )
         .unwrap();
-        assert_eq!(record.affected[0].package.as_ref().unwrap().ecosystem, "Martian:3");
+        assert_eq!(
+            record.affected[0].package.as_ref().unwrap().ecosystem,
+            "Martian:3"
+        );
     }
 
     #[test]
     fn reads_pypa_yaml() {
         let yaml = "id: PYSEC-2020-342\nmodified: 2023-11-07T20:24:23.946863Z\naliases:\n- CVE-2020-13921\naffected:\n- package:\n    ecosystem: PyPI\n    name: apache-skywalking\n  ranges:\n  - type: ECOSYSTEM\n    events:\n    - introduced: \"0\"\n  versions:\n  - 0.1.0\n";
         let record = from_slice(yaml.as_bytes()).unwrap();
-        assert_eq!(record.modified.as_deref(), Some("2023-11-07T20:24:23.946863Z"));
+        assert_eq!(
+            record.modified.as_deref(),
+            Some("2023-11-07T20:24:23.946863Z")
+        );
         assert_eq!(record.affected[0].versions, ["0.1.0"]);
     }
 
     #[test]
     fn type_error_names_json_path() {
-        let err = from_json(r#"{"id":"X","affected":[{"ranges":[{"type":"SEMVER","events":[{"fixed":3}]}]}]}"#)
-            .unwrap_err();
+        let err = from_json(
+            r#"{"id":"X","affected":[{"ranges":[{"type":"SEMVER","events":[{"fixed":3}]}]}]}"#,
+        )
+        .unwrap_err();
         let text = err.to_string();
-        assert!(text.contains("$.affected[0].ranges[0].events[0].fixed"), "{text}");
+        assert!(
+            text.contains("$.affected[0].ranges[0].events[0].fixed"),
+            "{text}"
+        );
     }
 
     #[test]
     fn lint_finds_missing_introduced_and_repeated_versions() {
         let record = from_json(r#"{"id":"X","affected":[{"ranges":[{"type":"GIT","events":[{"fixed":"a"}]},{"type":"GIT","events":[{"introduced":"b"},{"fixed":"b"}]}]}]}"#).unwrap();
-        let rules: Vec<_> = lint(&record).into_iter().map(|p| (p.rule, p.path)).collect();
-        assert_eq!(rules, [
-            ("range_has_introduced_event".to_owned(), "$.affected[0].ranges[0].events".to_owned()),
-            ("range_events_distinct".to_owned(), "$.affected[0].ranges[1].events[1]".to_owned()),
-        ]);
+        let rules: Vec<_> = lint(&record)
+            .into_iter()
+            .map(|p| (p.rule, p.path))
+            .collect();
+        assert_eq!(
+            rules,
+            [
+                (
+                    "range_has_introduced_event".to_owned(),
+                    "$.affected[0].ranges[0].events".to_owned()
+                ),
+                (
+                    "range_events_distinct".to_owned(),
+                    "$.affected[0].ranges[1].events[1]".to_owned()
+                ),
+            ]
+        );
         assert_eq!(lint(&from_json(GO_RECORD).unwrap()), []);
     }
 

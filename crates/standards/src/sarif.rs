@@ -141,13 +141,19 @@ pub struct Finding {
 fn cwe_from(text: &str) -> Option<String> {
     let lower = text.to_ascii_lowercase();
     let position = lower.rfind("cwe")?;
-    let digits: String = lower[position + 3..].trim_start_matches(['-', ':', '_', ' ']).chars().take_while(char::is_ascii_digit).collect();
+    let digits: String = lower[position + 3..]
+        .trim_start_matches(['-', ':', '_', ' '])
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
     let number: u32 = digits.parse().ok()?;
     Some(format!("CWE-{number}"))
 }
 
 fn cwes_of(properties: Option<&Value>) -> Vec<String> {
-    let Some(properties) = properties else { return Vec::new() };
+    let Some(properties) = properties else {
+        return Vec::new();
+    };
     let mut texts: Vec<&str> = Vec::new();
     for key in ["tags", "cwe", "cwes", "CWE"] {
         match properties.get(key) {
@@ -170,13 +176,27 @@ impl Log {
     pub fn findings(&self) -> Vec<Finding> {
         let mut out = Vec::new();
         for run in &self.runs {
-            let all_rules = || run.tool.driver.rules.iter().chain(run.tool.extensions.iter().flat_map(|e| &e.rules));
+            let all_rules = || {
+                run.tool
+                    .driver
+                    .rules
+                    .iter()
+                    .chain(run.tool.extensions.iter().flat_map(|e| &e.rules))
+            };
             for result in &run.results {
                 let rule = result
                     .rule_index
                     .and_then(|index| run.tool.driver.rules.get(index))
-                    .or_else(|| result.rule_id.as_deref().and_then(|id| all_rules().find(|rule| rule.id == id)));
-                let physical = result.locations.first().and_then(|l| l.get("physicalLocation"));
+                    .or_else(|| {
+                        result
+                            .rule_id
+                            .as_deref()
+                            .and_then(|id| all_rules().find(|rule| rule.id == id))
+                    });
+                let physical = result
+                    .locations
+                    .first()
+                    .and_then(|l| l.get("physicalLocation"));
                 let region = physical.and_then(|p| p.get("region"));
                 let mut cwes = cwes_of(rule.and_then(|r| r.properties.as_ref()));
                 for cwe in cwes_of(result.properties.as_ref()) {
@@ -188,10 +208,15 @@ impl Log {
                 fingerprints.extend(result.partial_fingerprints.clone());
                 out.push(Finding {
                     tool: run.tool.driver.name.clone(),
-                    rule_id: result.rule_id.clone().or_else(|| rule.map(|r| r.id.clone())),
+                    rule_id: result
+                        .rule_id
+                        .clone()
+                        .or_else(|| rule.map(|r| r.id.clone())),
                     level: result.level.clone().unwrap_or_else(|| "warning".into()),
                     message: result.message.text.clone().unwrap_or_default(),
-                    uri: physical.and_then(|p| p.get("artifactLocation")?.get("uri")?.as_str()).map(str::to_owned),
+                    uri: physical
+                        .and_then(|p| p.get("artifactLocation")?.get("uri")?.as_str())
+                        .map(str::to_owned),
                     line: region.and_then(|r| r.get("startLine")?.as_u64()),
                     column: region.and_then(|r| r.get("startColumn")?.as_u64()),
                     fingerprints,
@@ -220,8 +245,17 @@ mod tests {
         let first = &findings[0];
         assert_eq!(first.rule_id.as_deref(), Some("js/sql-injection"));
         assert_eq!(first.cwes, ["CWE-89"]);
-        assert_eq!((first.uri.as_deref(), first.line, first.column), (Some("src/db.js"), Some(42), Some(7)));
-        assert_eq!(first.fingerprints.get("primaryLocationLineHash").map(String::as_str), Some("abc123:1"));
+        assert_eq!(
+            (first.uri.as_deref(), first.line, first.column),
+            (Some("src/db.js"), Some(42), Some(7))
+        );
+        assert_eq!(
+            first
+                .fingerprints
+                .get("primaryLocationLineHash")
+                .map(String::as_str),
+            Some("abc123:1")
+        );
         let second = &findings[1];
         assert_eq!(second.rule_id.as_deref(), Some("js/xss"));
         assert_eq!(second.level, "warning");

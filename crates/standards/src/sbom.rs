@@ -46,16 +46,26 @@ pub struct Component {
 impl Sbom {
     /// Direct dependencies of the component at `index`.
     pub fn dependencies_of(&self, index: usize) -> impl Iterator<Item = &Component> {
-        self.dependencies.iter().filter(move |(from, _)| *from == index).map(|(_, to)| &self.components[*to])
+        self.dependencies
+            .iter()
+            .filter(move |(from, _)| *from == index)
+            .map(|(_, to)| &self.components[*to])
     }
 }
 
 /// Builds the edge list from (from-ref, to-ref) pairs.
-pub(crate) fn edges<'a>(components: &[Component], pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<(usize, usize)> {
-    let index: std::collections::HashMap<&str, usize> =
-        components.iter().enumerate().map(|(i, c)| (c.reference.as_str(), i)).collect();
-    let mut out: Vec<(usize, usize)> =
-        pairs.filter_map(|(from, to)| Some((*index.get(from)?, *index.get(to)?))).collect();
+pub(crate) fn edges<'a>(
+    components: &[Component],
+    pairs: impl Iterator<Item = (&'a str, &'a str)>,
+) -> Vec<(usize, usize)> {
+    let index: std::collections::HashMap<&str, usize> = components
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.reference.as_str(), i))
+        .collect();
+    let mut out: Vec<(usize, usize)> = pairs
+        .filter_map(|(from, to)| Some((*index.get(from)?, *index.get(to)?)))
+        .collect();
     out.sort_unstable();
     out.dedup();
     out
@@ -100,17 +110,46 @@ mod tests {
         let cdx = parse(include_bytes!("../tests/fixtures/cyclonedx-sample.json")).unwrap();
         let spdx = parse(include_bytes!("../tests/fixtures/spdx-sample.json")).unwrap();
         for sbom in [&cdx, &spdx] {
-            let purls: Vec<_> = sbom.components.iter().filter_map(|c| c.purl.as_deref()).collect();
-            assert_eq!(purls, ["pkg:npm/app@1.0.0", "pkg:npm/lodash@4.17.20", "pkg:npm/minimist@1.2.5"], "{}", sbom.format);
+            let purls: Vec<_> = sbom
+                .components
+                .iter()
+                .filter_map(|c| c.purl.as_deref())
+                .collect();
+            assert_eq!(
+                purls,
+                [
+                    "pkg:npm/app@1.0.0",
+                    "pkg:npm/lodash@4.17.20",
+                    "pkg:npm/minimist@1.2.5"
+                ],
+                "{}",
+                sbom.format
+            );
             let app_deps: Vec<_> = sbom.dependencies_of(0).map(|c| c.name.as_str()).collect();
             assert_eq!(app_deps, ["lodash", "minimist"], "{}", sbom.format);
-            assert_eq!(sbom.components[1].hashes, [("SHA-256".to_owned(), "aa".repeat(32))], "{}", sbom.format);
-            assert_eq!(sbom.components[1].supplier.as_deref(), Some("OpenJS Foundation"), "{}", sbom.format);
+            assert_eq!(
+                sbom.components[1].hashes,
+                [("SHA-256".to_owned(), "aa".repeat(32))],
+                "{}",
+                sbom.format
+            );
+            assert_eq!(
+                sbom.components[1].supplier.as_deref(),
+                Some("OpenJS Foundation"),
+                "{}",
+                sbom.format
+            );
         }
         assert_eq!(cdx.format, "CycloneDX 1.5");
         assert_eq!(spdx.format, "SPDX-2.3");
-        assert_eq!(cdx.components[2].cpes, ["cpe:2.3:a:substack:minimist:1.2.5:*:*:*:*:*:*:*"]);
-        assert_eq!(spdx.components[2].cpes, ["cpe:2.3:a:substack:minimist:1.2.5:*:*:*:*:*:*:*"]);
+        assert_eq!(
+            cdx.components[2].cpes,
+            ["cpe:2.3:a:substack:minimist:1.2.5:*:*:*:*:*:*:*"]
+        );
+        assert_eq!(
+            spdx.components[2].cpes,
+            ["cpe:2.3:a:substack:minimist:1.2.5:*:*:*:*:*:*:*"]
+        );
     }
 
     #[test]

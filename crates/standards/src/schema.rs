@@ -68,8 +68,15 @@ pub(crate) fn decode_json<T: DeserializeOwned>(
     text: &str,
 ) -> Result<T, DocumentError> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let value = serde_path_to_error::deserialize(&mut deserializer)
-        .map_err(|err| path_error(format, err, |inner| (inner.line(), inner.column(), inner.is_syntax() || inner.is_eof())))?;
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+        path_error(format, err, |inner| {
+            (
+                inner.line(),
+                inner.column(),
+                inner.is_syntax() || inner.is_eof(),
+            )
+        })
+    })?;
     deserializer.end().map_err(|err| DocumentError::Syntax {
         format,
         line: err.line(),
@@ -84,8 +91,10 @@ pub(crate) fn decode_json_slice<T: DeserializeOwned>(
     format: &'static str,
     bytes: &[u8],
 ) -> Result<T, DocumentError> {
-    let text = std::str::from_utf8(bytes)
-        .map_err(|err| DocumentError::Encoding { format, message: err.to_string() })?;
+    let text = std::str::from_utf8(bytes).map_err(|err| DocumentError::Encoding {
+        format,
+        message: err.to_string(),
+    })?;
     decode_json(format, text)
 }
 
@@ -114,9 +123,18 @@ fn path_error<E: std::fmt::Display>(
     let inner = err.into_inner();
     let (line, column, is_syntax) = locate(&inner);
     if is_syntax && path == "$" {
-        DocumentError::Syntax { format, line, column, message: inner.to_string() }
+        DocumentError::Syntax {
+            format,
+            line,
+            column,
+            message: inner.to_string(),
+        }
     } else {
-        DocumentError::Shape { format, path, message: inner.to_string() }
+        DocumentError::Shape {
+            format,
+            path,
+            message: inner.to_string(),
+        }
     }
 }
 
@@ -193,7 +211,11 @@ pub fn detect(document: &Value) -> Option<Format> {
     if object.get("spdxVersion").is_some() {
         return Some(Format::Spdx);
     }
-    if object.get("document").and_then(|doc| doc.get("csaf_version")).is_some() {
+    if object
+        .get("document")
+        .and_then(|doc| doc.get("csaf_version"))
+        .is_some()
+    {
         return Some(Format::Csaf);
     }
     if object.get("runs").is_some_and(Value::is_array)
@@ -202,9 +224,15 @@ pub fn detect(document: &Value) -> Option<Format> {
         return Some(Format::Sarif);
     }
     if object.contains_key("id")
-        && ["affected", "modified", "aliases", "schema_version", "published"]
-            .iter()
-            .any(|key| object.contains_key(*key))
+        && [
+            "affected",
+            "modified",
+            "aliases",
+            "schema_version",
+            "published",
+        ]
+        .iter()
+        .any(|key| object.contains_key(*key))
     {
         return Some(Format::Osv);
     }
@@ -244,9 +272,15 @@ impl Schema {
         match self {
             Schema::Osv => include_str!("../schemas/osv/schema.json"),
             Schema::Csaf20 => include_str!("../schemas/csaf/csaf_2.0_json_schema.json"),
-            Schema::CycloneDx14 => include_str!("../schemas/cyclonedx/bom-1.4.SNAPSHOT.schema.json"),
-            Schema::CycloneDx15 => include_str!("../schemas/cyclonedx/bom-1.5.SNAPSHOT.schema.json"),
-            Schema::CycloneDx16 => include_str!("../schemas/cyclonedx/bom-1.6.SNAPSHOT.schema.json"),
+            Schema::CycloneDx14 => {
+                include_str!("../schemas/cyclonedx/bom-1.4.SNAPSHOT.schema.json")
+            }
+            Schema::CycloneDx15 => {
+                include_str!("../schemas/cyclonedx/bom-1.5.SNAPSHOT.schema.json")
+            }
+            Schema::CycloneDx16 => {
+                include_str!("../schemas/cyclonedx/bom-1.6.SNAPSHOT.schema.json")
+            }
             Schema::Spdx23 => include_str!("../schemas/spdx/spdx_2_3.json"),
         }
     }
@@ -270,11 +304,26 @@ impl Schema {
 
 /// Schemas referenced from the main ones, by file name (query string and `.SNAPSHOT` dropped).
 const REFERENCED: [(&str, &str); 5] = [
-    ("cvss-v2.0.json", include_str!("../schemas/csaf/cvss-v2.0.json")),
-    ("cvss-v3.0.json", include_str!("../schemas/csaf/cvss-v3.0.json")),
-    ("cvss-v3.1.json", include_str!("../schemas/csaf/cvss-v3.1.json")),
-    ("spdx.schema.json", include_str!("../schemas/cyclonedx/spdx.SNAPSHOT.schema.json")),
-    ("jsf-0.82.schema.json", include_str!("../schemas/cyclonedx/jsf-0.82.SNAPSHOT.schema.json")),
+    (
+        "cvss-v2.0.json",
+        include_str!("../schemas/csaf/cvss-v2.0.json"),
+    ),
+    (
+        "cvss-v3.0.json",
+        include_str!("../schemas/csaf/cvss-v3.0.json"),
+    ),
+    (
+        "cvss-v3.1.json",
+        include_str!("../schemas/csaf/cvss-v3.1.json"),
+    ),
+    (
+        "spdx.schema.json",
+        include_str!("../schemas/cyclonedx/spdx.SNAPSHOT.schema.json"),
+    ),
+    (
+        "jsf-0.82.schema.json",
+        include_str!("../schemas/cyclonedx/jsf-0.82.SNAPSHOT.schema.json"),
+    ),
 ];
 
 /// One schema or rule violation.
@@ -323,7 +372,10 @@ pub(crate) fn validate_referenced(file: &str, value: &Value) -> Vec<Problem> {
             })
             .collect()
     });
-    let found = REFERENCED.iter().position(|(name, _)| *name == file).and_then(|i| compiled.get(i));
+    let found = REFERENCED
+        .iter()
+        .position(|(name, _)| *name == file)
+        .and_then(|i| compiled.get(i));
     match found {
         Some(Ok(validator)) => validator
             .iter_errors(value)
@@ -333,8 +385,16 @@ pub(crate) fn validate_referenced(file: &str, value: &Value) -> Vec<Problem> {
                 rule: "schema".to_owned(),
             })
             .collect(),
-        Some(Err(message)) => vec![Problem { path: "$".into(), message: message.clone(), rule: "schema".into() }],
-        None => vec![Problem { path: "$".into(), message: format!("schema {file} is not bundled"), rule: "schema".into() }],
+        Some(Err(message)) => vec![Problem {
+            path: "$".into(),
+            message: message.clone(),
+            rule: "schema".into(),
+        }],
+        None => vec![Problem {
+            path: "$".into(),
+            message: format!("schema {file} is not bundled"),
+            rule: "schema".into(),
+        }],
     }
 }
 
@@ -348,8 +408,15 @@ impl jsonschema::Retrieve for BundledRetriever {
     ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
         let text = uri.as_str();
         let without_query = text.split(['?', '#']).next().unwrap_or(text);
-        let file = without_query.rsplit('/').next().unwrap_or(without_query).replace(".SNAPSHOT", "");
-        let found = REFERENCED.iter().find(|(name, _)| *name == file).map(|(_, body)| *body);
+        let file = without_query
+            .rsplit('/')
+            .next()
+            .unwrap_or(without_query)
+            .replace(".SNAPSHOT", "");
+        let found = REFERENCED
+            .iter()
+            .find(|(name, _)| *name == file)
+            .map(|(_, body)| *body);
         match found {
             Some(body) => Ok(serde_json::from_str(body)?),
             None => Err(format!("schema {text} is not bundled").into()),
@@ -361,8 +428,12 @@ type Compiled = Result<jsonschema::Validator, String>;
 
 fn compiled(schema: Schema) -> &'static Compiled {
     static CACHE: OnceLock<HashMap<Schema, OnceLock<Compiled>>> = OnceLock::new();
-    let cache =
-        CACHE.get_or_init(|| Schema::ALL.iter().map(|schema| (*schema, OnceLock::new())).collect());
+    let cache = CACHE.get_or_init(|| {
+        Schema::ALL
+            .iter()
+            .map(|schema| (*schema, OnceLock::new()))
+            .collect()
+    });
     // Every variant is in the map by construction; fall back to a fresh cell only to avoid a panic path.
     static FALLBACK: OnceLock<Compiled> = OnceLock::new();
     let cell = cache.get(&schema).unwrap_or(&FALLBACK);
@@ -393,31 +464,63 @@ mod tests {
     #[test]
     fn every_bundled_schema_compiles() {
         for schema in Schema::ALL {
-            assert!(compiled(schema).is_ok(), "{schema:?}: {:?}", compiled(schema).as_ref().err());
+            assert!(
+                compiled(schema).is_ok(),
+                "{schema:?}: {:?}",
+                compiled(schema).as_ref().err()
+            );
         }
     }
 
     #[test]
     fn detects_formats() {
-        assert_eq!(detect(&json!({"bomFormat": "CycloneDX", "specVersion": "1.5"})), Some(Format::CycloneDx));
-        assert_eq!(detect(&json!({"spdxVersion": "SPDX-2.3"})), Some(Format::Spdx));
-        assert_eq!(detect(&json!({"document": {"csaf_version": "2.0"}})), Some(Format::Csaf));
-        assert_eq!(detect(&json!({"version": "2.1.0", "runs": []})), Some(Format::Sarif));
-        assert_eq!(detect(&json!({"id": "GHSA-x", "modified": "2024-01-01T00:00:00Z"})), Some(Format::Osv));
+        assert_eq!(
+            detect(&json!({"bomFormat": "CycloneDX", "specVersion": "1.5"})),
+            Some(Format::CycloneDx)
+        );
+        assert_eq!(
+            detect(&json!({"spdxVersion": "SPDX-2.3"})),
+            Some(Format::Spdx)
+        );
+        assert_eq!(
+            detect(&json!({"document": {"csaf_version": "2.0"}})),
+            Some(Format::Csaf)
+        );
+        assert_eq!(
+            detect(&json!({"version": "2.1.0", "runs": []})),
+            Some(Format::Sarif)
+        );
+        assert_eq!(
+            detect(&json!({"id": "GHSA-x", "modified": "2024-01-01T00:00:00Z"})),
+            Some(Format::Osv)
+        );
         assert_eq!(detect(&json!([1, 2])), None);
     }
 
     #[test]
     fn osv_problem_has_json_path() {
-        let problems = validate(Schema::Osv, &json!({"id": "X-1", "modified": "2024-01-01T00:00:00Z", "affected": [{"ranges": [{"type": "BOGUS", "events": []}]}]}));
-        assert!(problems.iter().any(|p| p.path.starts_with("$.affected[0].ranges[0]")), "{problems:?}");
+        let problems = validate(
+            Schema::Osv,
+            &json!({"id": "X-1", "modified": "2024-01-01T00:00:00Z", "affected": [{"ranges": [{"type": "BOGUS", "events": []}]}]}),
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.path.starts_with("$.affected[0].ranges[0]")),
+            "{problems:?}"
+        );
     }
 
     #[test]
     fn csaf_cvss_reference_resolves_despite_query_string_id() {
         let document = json!({"document": {}, "vulnerabilities": [{"scores": [{"products": ["A"], "cvss_v3": {"version": "3.1", "vectorString": "bogus", "baseScore": 1.0, "baseSeverity": "LOW"}}]}]});
         let problems = validate(Schema::Csaf20, &document);
-        assert!(problems.iter().any(|p| p.path.starts_with("$.vulnerabilities[0].scores[0].cvss_v3")), "{problems:?}");
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.path.starts_with("$.vulnerabilities[0].scores[0].cvss_v3")),
+            "{problems:?}"
+        );
     }
 
     #[test]

@@ -131,17 +131,37 @@ impl Document {
                         .map(|r| r.reference_locator.clone())
                         .collect()
                 };
-                let supplier = p.supplier.as_deref().filter(|s| *s != "NOASSERTION").map(|s| {
-                    s.strip_prefix("Organization:").or_else(|| s.strip_prefix("Person:")).unwrap_or(s).trim().to_owned()
-                });
+                let supplier = p
+                    .supplier
+                    .as_deref()
+                    .filter(|s| *s != "NOASSERTION")
+                    .map(|s| {
+                        s.strip_prefix("Organization:")
+                            .or_else(|| s.strip_prefix("Person:"))
+                            .unwrap_or(s)
+                            .trim()
+                            .to_owned()
+                    });
                 sbom::Component {
                     reference: p.spdx_id.clone(),
                     name: p.name.clone(),
                     group: None,
-                    version: p.version_info.clone().filter(|v| !v.is_empty() && v != "NOASSERTION"),
+                    version: p
+                        .version_info
+                        .clone()
+                        .filter(|v| !v.is_empty() && v != "NOASSERTION"),
                     purl: refs(&["purl"]).into_iter().next(),
                     cpes: refs(&["cpe23Type", "cpe22Type"]),
-                    hashes: p.checksums.iter().map(|c| (algorithm_name(&c.algorithm), c.checksum_value.to_lowercase())).collect(),
+                    hashes: p
+                        .checksums
+                        .iter()
+                        .map(|c| {
+                            (
+                                algorithm_name(&c.algorithm),
+                                c.checksum_value.to_lowercase(),
+                            )
+                        })
+                        .collect(),
                     supplier,
                 }
             })
@@ -149,14 +169,27 @@ impl Document {
         let pairs = self.relationships.iter().filter_map(|r| {
             let (from, to) = (r.spdx_element_id.as_str(), r.related_spdx_element.as_str());
             match r.relationship_type.as_str() {
-                "DEPENDS_ON" | "CONTAINS" | "DYNAMIC_LINK" | "STATIC_LINK" | "HAS_PREREQUISITE" => Some((from, to)),
-                "DEPENDENCY_OF" | "CONTAINED_BY" | "PREREQUISITE_FOR" | "BUILD_DEPENDENCY_OF"
-                | "DEV_DEPENDENCY_OF" | "OPTIONAL_DEPENDENCY_OF" | "RUNTIME_DEPENDENCY_OF" | "PACKAGE_OF" => Some((to, from)),
+                "DEPENDS_ON" | "CONTAINS" | "DYNAMIC_LINK" | "STATIC_LINK" | "HAS_PREREQUISITE" => {
+                    Some((from, to))
+                }
+                "DEPENDENCY_OF"
+                | "CONTAINED_BY"
+                | "PREREQUISITE_FOR"
+                | "BUILD_DEPENDENCY_OF"
+                | "DEV_DEPENDENCY_OF"
+                | "OPTIONAL_DEPENDENCY_OF"
+                | "RUNTIME_DEPENDENCY_OF"
+                | "PACKAGE_OF" => Some((to, from)),
                 _ => None,
             }
         });
         let dependencies = sbom::edges(&components, pairs);
-        Sbom { format: self.spdx_version.clone(), name: Some(self.name.clone()), components, dependencies }
+        Sbom {
+            format: self.spdx_version.clone(),
+            name: Some(self.name.clone()),
+            components,
+            dependencies,
+        }
     }
 }
 
@@ -167,9 +200,16 @@ pub fn from_slice(bytes: &[u8]) -> Result<Document, DocumentError> {
 
 /// Reads an SPDX document from an already parsed JSON value; SPDX 3 is refused.
 pub fn from_value(value: Value) -> Result<Document, DocumentError> {
-    let version = value.get("spdxVersion").and_then(Value::as_str).unwrap_or("");
+    let version = value
+        .get("spdxVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     if !version.starts_with("SPDX-2") {
-        return Err(DocumentError::Shape { format: "SPDX", path: "$.spdxVersion".into(), message: format!("unsupported version {version:?}") });
+        return Err(DocumentError::Shape {
+            format: "SPDX",
+            path: "$.spdxVersion".into(),
+            message: format!("unsupported version {version:?}"),
+        });
     }
     serde_path_to_error::deserialize(value).map_err(|err| DocumentError::Shape {
         format: "SPDX",

@@ -10,7 +10,9 @@ use crate::exit::{self, CodedError};
 
 /// Arguments of `clearinghouse sbom`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  clearinghouse sbom bom.cdx.json\n  clearinghouse sbom --json app.spdx.json | jq '.components[].purl'")]
+#[command(
+    after_help = "Examples:\n  clearinghouse sbom bom.cdx.json\n  clearinghouse sbom --json app.spdx.json | jq '.components[].purl'"
+)]
 pub struct Args {
     /// CycloneDX (1.2–1.6) or SPDX 2.2/2.3 JSON file.
     file: PathBuf,
@@ -21,7 +23,8 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let bytes = std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    let bytes =
+        std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
     let sbom = clearinghouse_standards::sbom::parse(&bytes)
         .map_err(|err| CodedError::new(exit::CHECK_FAILED, err.to_string()))
         .with_context(|| format!("reading {}", args.file.display()))?;
@@ -30,7 +33,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let mut table = Table::new();
-    table.set_header(["name", "version", "purl", "cpe", "supplier", "hashes", "deps"]);
+    table.set_header([
+        "name", "version", "purl", "cpe", "supplier", "hashes", "deps",
+    ]);
     for (index, component) in sbom.components.iter().enumerate() {
         let name = match &component.group {
             Some(group) => format!("{group}/{}", component.name),
@@ -42,11 +47,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             component.purl.clone().unwrap_or_default(),
             component.cpes.first().cloned().unwrap_or_default(),
             component.supplier.clone().unwrap_or_default(),
-            component.hashes.iter().map(|(alg, _)| alg.as_str()).collect::<Vec<_>>().join(","),
+            component
+                .hashes
+                .iter()
+                .map(|(alg, _)| alg.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
             sbom.dependencies_of(index).count().to_string(),
         ]);
     }
-    println!("{} — {} components, {} dependency edges", sbom.format, sbom.components.len(), sbom.dependencies.len());
+    println!(
+        "{} — {} components, {} dependency edges",
+        sbom.format,
+        sbom.components.len(),
+        sbom.dependencies.len()
+    );
     println!("{table}");
     Ok(ExitCode::SUCCESS)
 }

@@ -17,7 +17,9 @@ use crate::exit::{self, CodedError};
 
 /// Arguments of `clearinghouse scan`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  clearinghouse scan bom.cdx.json --advisories ~/osv/PyPI/all.zip --advisories kev.json\n  clearinghouse scan sboms/*.json --advisories advisory-db/ --json\n\nAdvisory paths may be directories (OSV JSON/YAML and CSAF JSON, searched recursively), zip files\n(osv.dev's per-ecosystem all.zip) or a CISA KEV catalog JSON (used to flag matches).\nExit status 1 when anything matched.")]
+#[command(
+    after_help = "Examples:\n  clearinghouse scan bom.cdx.json --advisories ~/osv/PyPI/all.zip --advisories kev.json\n  clearinghouse scan sboms/*.json --advisories advisory-db/ --json\n\nAdvisory paths may be directories (OSV JSON/YAML and CSAF JSON, searched recursively), zip files\n(osv.dev's per-ecosystem all.zip) or a CISA KEV catalog JSON (used to flag matches).\nExit status 1 when anything matched."
+)]
 pub struct Args {
     /// SBOM files (CycloneDX or SPDX JSON).
     #[arg(required = true)]
@@ -69,7 +71,9 @@ impl Loaded {
         };
         if value.get("catalogVersion").is_some() {
             match serde_json::from_value::<kev::Catalog>(value) {
-                Ok(catalog) => self.kev.extend(catalog.vulnerabilities.into_iter().map(|e| e.cve_id)),
+                Ok(catalog) => self
+                    .kev
+                    .extend(catalog.vulnerabilities.into_iter().map(|e| e.cve_id)),
                 Err(err) => self.skipped.push(format!("{name}: {err}")),
             }
             return;
@@ -115,25 +119,45 @@ fn load(paths: &[PathBuf], quiet: bool) -> anyhow::Result<Loaded> {
     let mut files = Vec::new();
     for path in paths {
         if !path.exists() {
-            return Err(CodedError::new(exit::NOT_FOUND, format!("{} does not exist", path.display())).into());
+            return Err(CodedError::new(
+                exit::NOT_FOUND,
+                format!("{} does not exist", path.display()),
+            )
+            .into());
         }
         collect_files(path, &mut files)?;
     }
-    let progress = if quiet { ProgressBar::hidden() } else { ProgressBar::new(files.len() as u64) };
+    let progress = if quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(files.len() as u64)
+    };
     progress.set_style(
-        ProgressStyle::with_template("loading advisories {bar:30} {pos}/{len} files").unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template("loading advisories {bar:30} {pos}/{len} files")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let mut loaded = Loaded::default();
     for file in &files {
         let name = file.display().to_string();
         if name.ends_with(".zip") {
             let reader = std::fs::File::open(file).with_context(|| format!("opening {name}"))?;
-            let mut archive = zip::ZipArchive::new(reader).with_context(|| format!("reading zip {name}"))?;
+            let mut archive =
+                zip::ZipArchive::new(reader).with_context(|| format!("reading zip {name}"))?;
             for i in 0..archive.len() {
-                let mut entry = archive.by_index(i).with_context(|| format!("reading zip {name}"))?;
-                let entry_name = format!("{name}!{}", entry.name().map(|n| n.into_owned()).unwrap_or_else(|_| i.to_string()));
+                let mut entry = archive
+                    .by_index(i)
+                    .with_context(|| format!("reading zip {name}"))?;
+                let entry_name = format!(
+                    "{name}!{}",
+                    entry
+                        .name()
+                        .map(|n| n.into_owned())
+                        .unwrap_or_else(|_| i.to_string())
+                );
                 let mut bytes = Vec::with_capacity(entry.size() as usize);
-                entry.read_to_end(&mut bytes).with_context(|| format!("reading {entry_name}"))?;
+                entry
+                    .read_to_end(&mut bytes)
+                    .with_context(|| format!("reading {entry_name}"))?;
                 loaded.add_document(&entry_name, &bytes);
             }
         } else {
@@ -165,7 +189,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         for found in loaded.index.match_sbom(parsed) {
             let component = &parsed.components[found.component];
             let advisory = &advisories[found.advisory];
-            let kev = std::iter::once(&advisory.id).chain(&advisory.aliases).any(|id| loaded.kev.contains(id));
+            let kev = std::iter::once(&advisory.id)
+                .chain(&advisory.aliases)
+                .any(|id| loaded.kev.contains(id));
             hit_groups.push(groups[found.advisory]);
             hits.push(Hit {
                 sbom: name.clone(),
@@ -187,8 +213,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         // One row per (component, alias group): ids from several sources shown together.
         let mut rows: BTreeMap<(String, String, usize), (Vec<&str>, bool)> = BTreeMap::new();
         for (hit, group) in hits.iter().zip(&hit_groups) {
-            let component = hit.purl.map_or_else(|| format!("{} {}", hit.name, hit.version.unwrap_or("")), str::to_owned);
-            let row = rows.entry((hit.sbom.clone(), component, *group)).or_default();
+            let component = hit.purl.map_or_else(
+                || format!("{} {}", hit.name, hit.version.unwrap_or("")),
+                str::to_owned,
+            );
+            let row = rows
+                .entry((hit.sbom.clone(), component, *group))
+                .or_default();
             for id in std::iter::once(hit.id).chain(hit.aliases.iter().map(String::as_str)) {
                 if !row.0.contains(&id) {
                     row.0.push(id);
@@ -199,7 +230,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let mut table = Table::new();
         table.set_header(["sbom", "component", "vulnerability (all ids)", "KEV"]);
         for ((sbom_name, component, _), (ids, kev)) in &rows {
-            table.add_row([sbom_name.as_str(), component, &ids.join(", "), if *kev { "yes" } else { "" }]);
+            table.add_row([
+                sbom_name.as_str(),
+                component,
+                &ids.join(", "),
+                if *kev { "yes" } else { "" },
+            ]);
         }
         println!(
             "{} advisories loaded ({} files skipped); {} SBOMs; {} matches in {} vulnerability groups",
@@ -213,5 +249,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             println!("{table}");
         }
     }
-    Ok(if hits.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(exit::CHECK_FAILED) })
+    Ok(if hits.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(exit::CHECK_FAILED)
+    })
 }

@@ -42,7 +42,11 @@ struct Problems(Vec<Problem>);
 
 impl Problems {
     fn push(&mut self, rule: &str, path: String, message: String) {
-        self.0.push(Problem { path, message, rule: rule.to_owned() });
+        self.0.push(Problem {
+            path,
+            message,
+            rule: rule.to_owned(),
+        });
     }
 }
 
@@ -55,7 +59,9 @@ struct Definition<'a> {
 
 fn product_definitions(csaf: &Csaf) -> Vec<Definition<'_>> {
     let mut out = Vec::new();
-    let Some(tree) = &csaf.product_tree else { return out };
+    let Some(tree) = &csaf.product_tree else {
+        return out;
+    };
     fn walk<'a>(branches: &'a [Branch], path: &str, out: &mut Vec<Definition<'a>>) {
         for (index, branch) in branches.iter().enumerate() {
             let here = format!("{path}[{index}]");
@@ -63,7 +69,10 @@ fn product_definitions(csaf: &Csaf) -> Vec<Definition<'_>> {
                 out.push(Definition {
                     id: &product.product_id,
                     path: format!("{here}.product.product_id"),
-                    purl: product.product_identification_helper.as_ref().and_then(|h| h.purl.as_deref()),
+                    purl: product
+                        .product_identification_helper
+                        .as_ref()
+                        .and_then(|h| h.purl.as_deref()),
                 });
             }
             walk(&branch.branches, &format!("{here}.branches"), out);
@@ -74,7 +83,10 @@ fn product_definitions(csaf: &Csaf) -> Vec<Definition<'_>> {
         out.push(Definition {
             id: &full.product_id,
             path: format!("$.product_tree.full_product_names[{index}].product_id"),
-            purl: full.product_identification_helper.as_ref().and_then(|h| h.purl.as_deref()),
+            purl: full
+                .product_identification_helper
+                .as_ref()
+                .and_then(|h| h.purl.as_deref()),
         });
     }
     for (index, relationship) in tree.relationships.iter().enumerate() {
@@ -82,7 +94,10 @@ fn product_definitions(csaf: &Csaf) -> Vec<Definition<'_>> {
         out.push(Definition {
             id: &full.product_id,
             path: format!("$.product_tree.relationships[{index}].full_product_name.product_id"),
-            purl: full.product_identification_helper.as_ref().and_then(|h| h.purl.as_deref()),
+            purl: full
+                .product_identification_helper
+                .as_ref()
+                .and_then(|h| h.purl.as_deref()),
         });
     }
     out
@@ -98,11 +113,18 @@ fn product_references(csaf: &Csaf) -> Vec<(&str, String)> {
     let mut out = Vec::new();
     if let Some(tree) = &csaf.product_tree {
         for (index, group) in tree.product_groups.iter().enumerate() {
-            add(&group.product_ids, format!("$.product_tree.product_groups[{index}].product_ids"), &mut out);
+            add(
+                &group.product_ids,
+                format!("$.product_tree.product_groups[{index}].product_ids"),
+                &mut out,
+            );
         }
         for (index, relationship) in tree.relationships.iter().enumerate() {
             let path = format!("$.product_tree.relationships[{index}]");
-            out.push((&relationship.product_reference, format!("{path}.product_reference")));
+            out.push((
+                &relationship.product_reference,
+                format!("{path}.product_reference"),
+            ));
             out.push((
                 &relationship.relates_to_product_reference,
                 format!("{path}.relates_to_product_reference"),
@@ -117,35 +139,64 @@ fn product_references(csaf: &Csaf) -> Vec<(&str, String)> {
             }
         }
         for (index, remediation) in vulnerability.remediations.iter().enumerate() {
-            add(&remediation.product_ids, format!("{path}.remediations[{index}].product_ids"), &mut out);
+            add(
+                &remediation.product_ids,
+                format!("{path}.remediations[{index}].product_ids"),
+                &mut out,
+            );
         }
         for (index, threat) in vulnerability.threats.iter().enumerate() {
-            add(&threat.product_ids, format!("{path}.threats[{index}].product_ids"), &mut out);
+            add(
+                &threat.product_ids,
+                format!("{path}.threats[{index}].product_ids"),
+                &mut out,
+            );
         }
         for (index, score) in vulnerability.scores.iter().enumerate() {
-            add(&score.products, format!("{path}.scores[{index}].products"), &mut out);
+            add(
+                &score.products,
+                format!("{path}.scores[{index}].products"),
+                &mut out,
+            );
         }
         for (index, flag) in vulnerability.flags.iter().enumerate() {
-            add(&flag.product_ids, format!("{path}.flags[{index}].product_ids"), &mut out);
+            add(
+                &flag.product_ids,
+                format!("{path}.flags[{index}].product_ids"),
+                &mut out,
+            );
         }
     }
     out
 }
 
 /// 6.1.1 every referenced product id is defined; 6.1.3 no relationship refers to itself.
-fn missing_and_circular_product_ids(csaf: &Csaf, definitions: &[Definition<'_>], out: &mut Problems) {
+fn missing_and_circular_product_ids(
+    csaf: &Csaf,
+    definitions: &[Definition<'_>],
+    out: &mut Problems,
+) {
     let defined: HashSet<&str> = definitions.iter().map(|d| d.id).collect();
     for (id, path) in product_references(csaf) {
         if !defined.contains(id) {
-            out.push("6.1.1", path, format!("product id {id} is not defined in the product tree"));
+            out.push(
+                "6.1.1",
+                path,
+                format!("product id {id} is not defined in the product tree"),
+            );
         }
     }
-    let Some(tree) = &csaf.product_tree else { return };
+    let Some(tree) = &csaf.product_tree else {
+        return;
+    };
     for (index, relationship) in tree.relationships.iter().enumerate() {
         let own = relationship.full_product_name.product_id.as_str();
         for (field, reference) in [
             ("product_reference", &relationship.product_reference),
-            ("relates_to_product_reference", &relationship.relates_to_product_reference),
+            (
+                "relates_to_product_reference",
+                &relationship.relates_to_product_reference,
+            ),
         ] {
             if reference == own {
                 out.push(
@@ -163,14 +214,21 @@ fn multiple_product_definitions(definitions: &[Definition<'_>], out: &mut Proble
     let mut seen = HashSet::new();
     for definition in definitions {
         if !seen.insert(definition.id) {
-            out.push("6.1.2", definition.path.clone(), format!("product id {} is defined more than once", definition.id));
+            out.push(
+                "6.1.2",
+                definition.path.clone(),
+                format!("product id {} is defined more than once", definition.id),
+            );
         }
     }
 }
 
 /// 6.1.4 referenced group ids are defined; 6.1.5 no group id is defined twice.
 fn product_groups(csaf: &Csaf, out: &mut Problems) {
-    let groups = csaf.product_tree.as_ref().map_or(&[][..], |tree| tree.product_groups.as_slice());
+    let groups = csaf
+        .product_tree
+        .as_ref()
+        .map_or(&[][..], |tree| tree.product_groups.as_slice());
     let mut defined = HashSet::new();
     for (index, group) in groups.iter().enumerate() {
         if !defined.insert(group.group_id.as_str()) {
@@ -187,8 +245,20 @@ fn product_groups(csaf: &Csaf, out: &mut Problems) {
             .iter()
             .enumerate()
             .map(|(i, r)| (format!("remediations[{i}]"), &r.group_ids))
-            .chain(vulnerability.threats.iter().enumerate().map(|(i, t)| (format!("threats[{i}]"), &t.group_ids)))
-            .chain(vulnerability.flags.iter().enumerate().map(|(i, f)| (format!("flags[{i}]"), &f.group_ids)));
+            .chain(
+                vulnerability
+                    .threats
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| (format!("threats[{i}]"), &t.group_ids)),
+            )
+            .chain(
+                vulnerability
+                    .flags
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| (format!("flags[{i}]"), &f.group_ids)),
+            );
         for (place, ids) in lists {
             for (index, id) in ids.iter().enumerate() {
                 if !defined.contains(id.as_str()) {
@@ -206,7 +276,9 @@ fn product_groups(csaf: &Csaf, out: &mut Problems) {
 /// 6.1.6 a product is in at most one of affected / not affected / fixed / under investigation.
 fn contradicting_status(csaf: &Csaf, out: &mut Problems) {
     for (v, vulnerability) in csaf.vulnerabilities.iter().enumerate() {
-        let Some(status) = &vulnerability.product_status else { continue };
+        let Some(status) = &vulnerability.product_status else {
+            continue;
+        };
         let mut first_state = HashMap::new();
         for (name, state, ids) in status.lists() {
             let Some(state) = state else { continue };
@@ -258,65 +330,151 @@ fn scores(csaf: &Csaf, out: &mut Problems) {
     }
 }
 
+/// A CVSS JSON property, its vector abbreviation, and (abbreviated value, JSON value) pairs.
+type MetricMapping = (&'static str, &'static str, &'static [(&'static str, &'static str)]);
+
 fn check_cvss_computation(field: &str, cvss: &Value, path: &str, out: &mut Problems) {
-    let Some(vector) = cvss.get("vectorString").and_then(Value::as_str) else { return };
-    let computed = if field == "cvss_v3" {
-        cvss::v3::Vector::from_str(vector).ok().map(|parsed| parsed.base_score().value())
-    } else {
-        cvss::v2::Vector::from_str(vector).ok().map(|parsed| parsed.score().value())
+    let Some(vector) = cvss.get("vectorString").and_then(Value::as_str) else {
+        return;
     };
-    if let (Some(computed), Some(stated)) = (computed, cvss.get("baseScore").and_then(Value::as_f64))
+    let computed = if field == "cvss_v3" {
+        cvss::v3::Vector::from_str(vector)
+            .ok()
+            .map(|parsed| parsed.base_score().value())
+    } else {
+        cvss::v2::Vector::from_str(vector)
+            .ok()
+            .map(|parsed| parsed.score().value())
+    };
+    if let (Some(computed), Some(stated)) =
+        (computed, cvss.get("baseScore").and_then(Value::as_f64))
         && (computed - stated).abs() > 0.05
     {
-        out.push("6.1.9", format!("{path}.baseScore"), format!("base score {stated} but the vector computes {computed}"));
+        out.push(
+            "6.1.9",
+            format!("{path}.baseScore"),
+            format!("base score {stated} but the vector computes {computed}"),
+        );
     }
-    if let (Some(computed), Some(stated)) = (computed, cvss.get("baseSeverity").and_then(Value::as_str)) {
+    if let (Some(computed), Some(stated)) =
+        (computed, cvss.get("baseSeverity").and_then(Value::as_str))
+    {
         let expected = match computed {
-            s if s == 0.0 => "NONE",
+            0.0 => "NONE",
             s if s < 4.0 => "LOW",
             s if s < 7.0 => "MEDIUM",
             s if s < 9.0 => "HIGH",
             _ => "CRITICAL",
         };
         if field == "cvss_v3" && stated != expected {
-            out.push("6.1.9", format!("{path}.baseSeverity"), format!("base severity {stated} but the score {computed} is {expected}"));
+            out.push(
+                "6.1.9",
+                format!("{path}.baseSeverity"),
+                format!("base severity {stated} but the score {computed} is {expected}"),
+            );
         }
     }
-    let metrics: &[(&str, &str, &[(&str, &str)])] = if field == "cvss_v3" {
+    let metrics: &[MetricMapping] = if field == "cvss_v3" {
         &[
-            ("attackVector", "AV", &[("N", "NETWORK"), ("A", "ADJACENT_NETWORK"), ("L", "LOCAL"), ("P", "PHYSICAL")]),
+            (
+                "attackVector",
+                "AV",
+                &[
+                    ("N", "NETWORK"),
+                    ("A", "ADJACENT_NETWORK"),
+                    ("L", "LOCAL"),
+                    ("P", "PHYSICAL"),
+                ],
+            ),
             ("attackComplexity", "AC", &[("L", "LOW"), ("H", "HIGH")]),
-            ("privilegesRequired", "PR", &[("N", "NONE"), ("L", "LOW"), ("H", "HIGH")]),
+            (
+                "privilegesRequired",
+                "PR",
+                &[("N", "NONE"), ("L", "LOW"), ("H", "HIGH")],
+            ),
             ("userInteraction", "UI", &[("N", "NONE"), ("R", "REQUIRED")]),
             ("scope", "S", &[("U", "UNCHANGED"), ("C", "CHANGED")]),
-            ("confidentialityImpact", "C", &[("N", "NONE"), ("L", "LOW"), ("H", "HIGH")]),
-            ("integrityImpact", "I", &[("N", "NONE"), ("L", "LOW"), ("H", "HIGH")]),
-            ("availabilityImpact", "A", &[("N", "NONE"), ("L", "LOW"), ("H", "HIGH")]),
+            (
+                "confidentialityImpact",
+                "C",
+                &[("N", "NONE"), ("L", "LOW"), ("H", "HIGH")],
+            ),
+            (
+                "integrityImpact",
+                "I",
+                &[("N", "NONE"), ("L", "LOW"), ("H", "HIGH")],
+            ),
+            (
+                "availabilityImpact",
+                "A",
+                &[("N", "NONE"), ("L", "LOW"), ("H", "HIGH")],
+            ),
         ]
     } else {
         &[
-            ("accessVector", "AV", &[("N", "NETWORK"), ("A", "ADJACENT_NETWORK"), ("L", "LOCAL")]),
-            ("accessComplexity", "AC", &[("L", "LOW"), ("M", "MEDIUM"), ("H", "HIGH")]),
-            ("authentication", "Au", &[("N", "NONE"), ("S", "SINGLE"), ("M", "MULTIPLE")]),
-            ("confidentialityImpact", "C", &[("N", "NONE"), ("P", "PARTIAL"), ("C", "COMPLETE")]),
-            ("integrityImpact", "I", &[("N", "NONE"), ("P", "PARTIAL"), ("C", "COMPLETE")]),
-            ("availabilityImpact", "A", &[("N", "NONE"), ("P", "PARTIAL"), ("C", "COMPLETE")]),
+            (
+                "accessVector",
+                "AV",
+                &[("N", "NETWORK"), ("A", "ADJACENT_NETWORK"), ("L", "LOCAL")],
+            ),
+            (
+                "accessComplexity",
+                "AC",
+                &[("L", "LOW"), ("M", "MEDIUM"), ("H", "HIGH")],
+            ),
+            (
+                "authentication",
+                "Au",
+                &[("N", "NONE"), ("S", "SINGLE"), ("M", "MULTIPLE")],
+            ),
+            (
+                "confidentialityImpact",
+                "C",
+                &[("N", "NONE"), ("P", "PARTIAL"), ("C", "COMPLETE")],
+            ),
+            (
+                "integrityImpact",
+                "I",
+                &[("N", "NONE"), ("P", "PARTIAL"), ("C", "COMPLETE")],
+            ),
+            (
+                "availabilityImpact",
+                "A",
+                &[("N", "NONE"), ("P", "PARTIAL"), ("C", "COMPLETE")],
+            ),
         ]
     };
-    let in_vector: HashMap<&str, &str> = vector.split('/').filter_map(|part| part.split_once(':')).collect();
+    let in_vector: HashMap<&str, &str> = vector
+        .split('/')
+        .filter_map(|part| part.split_once(':'))
+        .collect();
     for (property, key, values) in metrics {
-        let (Some(stated), Some(short)) = (cvss.get(*property).and_then(Value::as_str), in_vector.get(key)) else {
+        let (Some(stated), Some(short)) = (
+            cvss.get(*property).and_then(Value::as_str),
+            in_vector.get(key),
+        ) else {
             continue;
         };
-        let expected = values.iter().find(|(abbreviation, _)| abbreviation == short).map(|(_, long)| *long);
+        let expected = values
+            .iter()
+            .find(|(abbreviation, _)| abbreviation == short)
+            .map(|(_, long)| *long);
         if expected.is_some_and(|expected| expected != stated) {
-            out.push("6.1.10", format!("{path}.{property}"), format!("{property} is {stated} but the vector says {key}:{short}"));
+            out.push(
+                "6.1.10",
+                format!("{path}.{property}"),
+                format!("{property} is {stated} but the vector says {key}:{short}"),
+            );
         }
     }
     if field == "cvss_v3" {
         let stated = cvss.get("version").and_then(Value::as_str).unwrap_or("");
         if !vector.starts_with(&format!("CVSS:{stated}/")) {
-            out.push("6.1.10", format!("{path}.version"), format!("version {stated} does not match the vector prefix"));
+            out.push(
+                "6.1.10",
+                format!("{path}.version"),
+                format!("version {stated} does not match the vector prefix"),
+            );
         }
     }
 }
@@ -327,7 +485,9 @@ fn purls(definitions: &[Definition<'_>], out: &mut Problems) {
         if let Some(purl) = definition.purl
             && packageurl::PackageUrl::from_str(purl).is_err()
         {
-            let path = definition.path.replace(".product_id", ".product_identification_helper.purl");
+            let path = definition
+                .path
+                .replace(".product_id", ".product_identification_helper.purl");
             out.push("6.1.13", path, format!("{purl} is not a valid package URL"));
         }
     }
@@ -358,20 +518,31 @@ fn revisions(csaf: &Csaf, out: &mut Problems) {
             );
         }
     }
-    let latest = history.iter().filter_map(|r| version_key(&r.number).map(|key| (key, r))).max_by(|a, b| a.0.cmp(&b.0));
-    if let (Some((latest_key, latest)), Some(document_key)) = (latest, version_key(&tracking.version)) {
+    let latest = history
+        .iter()
+        .filter_map(|r| version_key(&r.number).map(|key| (key, r)))
+        .max_by(|a, b| a.0.cmp(&b.0));
+    if let (Some((latest_key, latest)), Some(document_key)) =
+        (latest, version_key(&tracking.version))
+    {
         let draft = tracking.status == "draft";
         // A draft may carry a pre-release of the next version; only final/interim must match exactly.
         if !draft && latest_key != document_key {
             out.push(
                 "6.1.16",
                 "$.document.tracking.version".to_owned(),
-                format!("version {} is not the latest revision {}", tracking.version, latest.number),
+                format!(
+                    "version {} is not the latest revision {}",
+                    tracking.version, latest.number
+                ),
             );
         }
     }
     if history.iter().all(|r| is_integer_version(&r.number)) && !history.is_empty() {
-        let mut numbers: Vec<u64> = history.iter().filter_map(|r| r.number.parse().ok()).collect();
+        let mut numbers: Vec<u64> = history
+            .iter()
+            .filter_map(|r| r.number.parse().ok())
+            .collect();
         numbers.sort_unstable();
         numbers.dedup();
         let start = numbers[0];
@@ -386,7 +557,11 @@ fn revisions(csaf: &Csaf, out: &mut Problems) {
             }
         }
         if start > 1 {
-            out.push("6.1.21", "$.document.tracking.revision_history".to_owned(), "revision 1 is missing".to_owned());
+            out.push(
+                "6.1.21",
+                "$.document.tracking.revision_history".to_owned(),
+                "revision 1 is missing".to_owned(),
+            );
         }
     }
 }
@@ -398,20 +573,36 @@ fn cves_and_involvements(csaf: &Csaf, out: &mut Problems) {
         if let Some(cve) = &vulnerability.cve
             && !cves.insert(cve.as_str())
         {
-            out.push("6.1.23", format!("$.vulnerabilities[{v}].cve"), format!("{cve} is used by more than one vulnerability"));
+            out.push(
+                "6.1.23",
+                format!("$.vulnerabilities[{v}].cve"),
+                format!("{cve} is used by more than one vulnerability"),
+            );
         }
-        let involvements = vulnerability.rest.get("involvements").and_then(Value::as_array);
+        let involvements = vulnerability
+            .rest
+            .get("involvements")
+            .and_then(Value::as_array);
         let mut seen = HashSet::new();
         for (index, involvement) in involvements.into_iter().flatten().enumerate() {
             let key = (
-                involvement.get("party").and_then(Value::as_str).unwrap_or(""),
-                involvement.get("date").and_then(Value::as_str).unwrap_or(""),
+                involvement
+                    .get("party")
+                    .and_then(Value::as_str)
+                    .unwrap_or(""),
+                involvement
+                    .get("date")
+                    .and_then(Value::as_str)
+                    .unwrap_or(""),
             );
             if !seen.insert(key) {
                 out.push(
                     "6.1.24",
                     format!("$.vulnerabilities[{v}].involvements[{index}]"),
-                    format!("involvement of {} on {} appears more than once", key.0, key.1),
+                    format!(
+                        "involvement of {} on {} appears more than once",
+                        key.0, key.1
+                    ),
                 );
             }
         }
@@ -420,7 +611,9 @@ fn cves_and_involvements(csaf: &Csaf, out: &mut Problems) {
 
 /// 6.1.25 one hash per algorithm per file.
 fn hashes(csaf: &Csaf, out: &mut Problems) {
-    let Ok(tree) = serde_json::to_value(&csaf.product_tree) else { return };
+    let Ok(tree) = serde_json::to_value(&csaf.product_tree) else {
+        return;
+    };
     fn walk(value: &Value, path: &str, out: &mut Problems) {
         match value {
             Value::Object(map) => {
@@ -429,7 +622,11 @@ fn hashes(csaf: &Csaf, out: &mut Problems) {
                     for (index, hash) in file_hashes.iter().enumerate() {
                         let algorithm = hash.get("algorithm").and_then(Value::as_str).unwrap_or("");
                         if !seen.insert(algorithm) {
-                            out.push("6.1.25", format!("{path}.file_hashes[{index}]"), format!("hash algorithm {algorithm} is used twice"));
+                            out.push(
+                                "6.1.25",
+                                format!("{path}.file_hashes[{index}]"),
+                                format!("hash algorithm {algorithm} is used twice"),
+                            );
                         }
                     }
                 }
@@ -453,34 +650,62 @@ fn profiles(csaf: &Csaf, out: &mut Problems) {
     let document = &csaf.document;
     let category = document.category.as_str();
     if category == "csaf_informational_advisory" && !csaf.vulnerabilities.is_empty() {
-        out.push("6.1.27.3", "$.vulnerabilities".to_owned(), "an informational advisory has no vulnerabilities".to_owned());
+        out.push(
+            "6.1.27.3",
+            "$.vulnerabilities".to_owned(),
+            "an informational advisory has no vulnerabilities".to_owned(),
+        );
     }
     if matches!(category, "csaf_security_advisory" | "csaf_vex") && csaf.product_tree.is_none() {
-        out.push("6.1.27.4", "$".to_owned(), format!("a {category} document needs a product tree"));
+        out.push(
+            "6.1.27.4",
+            "$".to_owned(),
+            format!("a {category} document needs a product tree"),
+        );
     }
     for (v, vulnerability) in csaf.vulnerabilities.iter().enumerate() {
         let path = format!("$.vulnerabilities[{v}]");
         if category == "csaf_security_advisory" && vulnerability.product_status.is_none() {
-            out.push("6.1.27.6", path.clone(), "a security advisory states the product status of each vulnerability".to_owned());
+            out.push(
+                "6.1.27.6",
+                path.clone(),
+                "a security advisory states the product status of each vulnerability".to_owned(),
+            );
         }
         if category == "csaf_vex" && vulnerability.cve.is_none() && vulnerability.ids.is_empty() {
-            out.push("6.1.27.8", path.clone(), "a VEX vulnerability needs a cve or ids".to_owned());
+            out.push(
+                "6.1.27.8",
+                path.clone(),
+                "a VEX vulnerability needs a cve or ids".to_owned(),
+            );
         }
         for (index, remediation) in vulnerability.remediations.iter().enumerate() {
             if remediation.product_ids.is_empty() && remediation.group_ids.is_empty() {
-                out.push("6.1.29", format!("{path}.remediations[{index}]"), "remediation names no product or group".to_owned());
+                out.push(
+                    "6.1.29",
+                    format!("{path}.remediations[{index}]"),
+                    "remediation names no product or group".to_owned(),
+                );
             }
         }
         for (index, flag) in vulnerability.flags.iter().enumerate() {
             if flag.product_ids.is_empty() && flag.group_ids.is_empty() {
-                out.push("6.1.32", format!("{path}.flags[{index}]"), "flag names no product or group".to_owned());
+                out.push(
+                    "6.1.32",
+                    format!("{path}.flags[{index}]"),
+                    "flag names no product or group".to_owned(),
+                );
             }
         }
     }
     if let (Some(lang), Some(source)) = (&document.lang, &document.source_lang)
         && lang.eq_ignore_ascii_case(source)
     {
-        out.push("6.1.28", "$.document.lang".to_owned(), format!("a translation has the same language {lang} as its source"));
+        out.push(
+            "6.1.28",
+            "$.document.lang".to_owned(),
+            format!("a translation has the same language {lang} as its source"),
+        );
     }
 }
 
@@ -503,14 +728,35 @@ mod tests {
     fn dangling_and_duplicate_ids_are_reported_with_paths() {
         let mut csaf = from_json(crate::csaf::tests::SAMPLE).unwrap();
         let vulnerability = &mut csaf.vulnerabilities[0];
-        vulnerability.product_status.as_mut().unwrap().fixed.push("P-NOWHERE".into());
-        vulnerability.product_status.as_mut().unwrap().fixed.push("P-OLD".into());
+        vulnerability
+            .product_status
+            .as_mut()
+            .unwrap()
+            .fixed
+            .push("P-NOWHERE".into());
+        vulnerability
+            .product_status
+            .as_mut()
+            .unwrap()
+            .fixed
+            .push("P-OLD".into());
         let tree = csaf.product_tree.as_mut().unwrap();
-        tree.full_product_names.push(tree.full_product_names[0].clone());
+        tree.full_product_names
+            .push(tree.full_product_names[0].clone());
         let problems = run(&csaf);
-        assert_eq!(rules(&problems), ["6.1.1", "6.1.2", "6.1.6"], "{problems:?}");
-        assert_eq!(problems[0].path, "$.vulnerabilities[0].product_status.fixed[0]");
-        assert_eq!(problems[1].path, "$.product_tree.full_product_names[1].product_id");
+        assert_eq!(
+            rules(&problems),
+            ["6.1.1", "6.1.2", "6.1.6"],
+            "{problems:?}"
+        );
+        assert_eq!(
+            problems[0].path,
+            "$.vulnerabilities[0].product_status.fixed[0]"
+        );
+        assert_eq!(
+            problems[1].path,
+            "$.product_tree.full_product_names[1].product_id"
+        );
     }
 
     #[test]
@@ -521,6 +767,11 @@ mod tests {
         cvss["attackVector"] = serde_json::json!("LOCAL");
         let problems = run(&csaf);
         assert!(rules(&problems).contains(&"6.1.9"), "{problems:?}");
-        assert!(problems.iter().any(|p| p.rule == "6.1.10" && p.path.ends_with("cvss_v3.attackVector")), "{problems:?}");
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.rule == "6.1.10" && p.path.ends_with("cvss_v3.attackVector")),
+            "{problems:?}"
+        );
     }
 }

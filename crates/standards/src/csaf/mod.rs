@@ -350,13 +350,33 @@ impl ProductStatus {
     /// Every (list name, VEX state, product ids) triple; `recommended` carries no VEX state.
     pub fn lists(&self) -> [(&'static str, Option<VexStatus>, &[String]); 8] {
         [
-            ("first_affected", Some(VexStatus::Affected), &self.first_affected),
-            ("known_affected", Some(VexStatus::Affected), &self.known_affected),
-            ("last_affected", Some(VexStatus::Affected), &self.last_affected),
-            ("known_not_affected", Some(VexStatus::NotAffected), &self.known_not_affected),
+            (
+                "first_affected",
+                Some(VexStatus::Affected),
+                &self.first_affected,
+            ),
+            (
+                "known_affected",
+                Some(VexStatus::Affected),
+                &self.known_affected,
+            ),
+            (
+                "last_affected",
+                Some(VexStatus::Affected),
+                &self.last_affected,
+            ),
+            (
+                "known_not_affected",
+                Some(VexStatus::NotAffected),
+                &self.known_not_affected,
+            ),
             ("first_fixed", Some(VexStatus::Fixed), &self.first_fixed),
             ("fixed", Some(VexStatus::Fixed), &self.fixed),
-            ("under_investigation", Some(VexStatus::UnderInvestigation), &self.under_investigation),
+            (
+                "under_investigation",
+                Some(VexStatus::UnderInvestigation),
+                &self.under_investigation,
+            ),
             ("recommended", None, &self.recommended),
         ]
     }
@@ -365,7 +385,9 @@ impl ProductStatus {
     /// reports that as a contradiction).
     pub fn statuses(&self) -> impl Iterator<Item = (&str, VexStatus)> {
         self.lists().into_iter().flat_map(|(_, status, ids)| {
-            status.into_iter().flat_map(move |status| ids.iter().map(move |id| (id.as_str(), status)))
+            status
+                .into_iter()
+                .flat_map(move |status| ids.iter().map(move |id| (id.as_str(), status)))
         })
     }
 }
@@ -486,7 +508,9 @@ impl Csaf {
     /// first, then top-level full product names, then relationships. A relationship product
     /// inherits vendor, name, version and identifiers from its component unless it has its own.
     pub fn products(&self) -> Vec<Product> {
-        let Some(tree) = &self.product_tree else { return Vec::new() };
+        let Some(tree) = &self.product_tree else {
+            return Vec::new();
+        };
         let mut products = Vec::new();
         let mut context = Vec::new();
         for branch in &tree.branches {
@@ -495,16 +519,26 @@ impl Csaf {
         for full in &tree.full_product_names {
             products.push(product_from(full, &[], "full_product_names"));
         }
-        let by_id: HashMap<&str, usize> =
-            products.iter().enumerate().map(|(index, product)| (product.product_id.as_str(), index)).collect();
+        let by_id: HashMap<&str, usize> = products
+            .iter()
+            .enumerate()
+            .map(|(index, product)| (product.product_id.as_str(), index))
+            .collect();
         let mut combined = Vec::with_capacity(tree.relationships.len());
         for relationship in &tree.relationships {
             let mut product = product_from(&relationship.full_product_name, &[], "relationships");
-            if let Some(component) = by_id.get(relationship.product_reference.as_str()).map(|&i| &products[i]) {
+            if let Some(component) = by_id
+                .get(relationship.product_reference.as_str())
+                .map(|&i| &products[i])
+            {
                 product.vendor = product.vendor.or_else(|| component.vendor.clone());
-                product.product_name = product.product_name.or_else(|| component.product_name.clone());
+                product.product_name = product
+                    .product_name
+                    .or_else(|| component.product_name.clone());
                 product.version = product.version.or_else(|| component.version.clone());
-                product.version_range = product.version_range.or_else(|| component.version_range.clone());
+                product.version_range = product
+                    .version_range
+                    .or_else(|| component.version_range.clone());
                 product.purl = product.purl.or_else(|| component.purl.clone());
                 product.cpe = product.cpe.or_else(|| component.cpe.clone());
             }
@@ -523,7 +557,11 @@ impl Csaf {
     pub fn group_members(&self, group_id: &str) -> &[String] {
         self.product_tree
             .as_ref()
-            .and_then(|tree| tree.product_groups.iter().find(|group| group.group_id == group_id))
+            .and_then(|tree| {
+                tree.product_groups
+                    .iter()
+                    .find(|group| group.group_id == group_id)
+            })
             .map_or(&[], |group| group.product_ids.as_slice())
     }
 }
@@ -531,11 +569,18 @@ impl Csaf {
 impl Vulnerability {
     /// Every id of this vulnerability: the CVE first, then `ids[].text`.
     pub fn all_ids(&self) -> impl Iterator<Item = &str> {
-        self.cve.as_deref().into_iter().chain(self.ids.iter().map(|id| id.text.as_str()))
+        self.cve
+            .as_deref()
+            .into_iter()
+            .chain(self.ids.iter().map(|id| id.text.as_str()))
     }
 }
 
-fn flatten_branch<'a>(branch: &'a Branch, context: &mut Vec<(&'a str, &'a str)>, out: &mut Vec<Product>) {
+fn flatten_branch<'a>(
+    branch: &'a Branch,
+    context: &mut Vec<(&'a str, &'a str)>,
+    out: &mut Vec<Product>,
+) {
     context.push((branch.category.as_str(), branch.name.as_str()));
     if let Some(product) = &branch.product {
         out.push(product_from(product, context, "branches"));
@@ -546,9 +591,17 @@ fn flatten_branch<'a>(branch: &'a Branch, context: &mut Vec<(&'a str, &'a str)>,
     context.pop();
 }
 
-fn product_from(full: &FullProductName, context: &[(&str, &str)], defined_in: &'static str) -> Product {
+fn product_from(
+    full: &FullProductName,
+    context: &[(&str, &str)],
+    defined_in: &'static str,
+) -> Product {
     let find = |category: &str| {
-        context.iter().rev().find(|(cat, _)| *cat == category).map(|(_, name)| (*name).to_owned())
+        context
+            .iter()
+            .rev()
+            .find(|(cat, _)| *cat == category)
+            .map(|(_, name)| (*name).to_owned())
     };
     let helper = full.product_identification_helper.as_ref();
     Product {
@@ -591,8 +644,14 @@ mod tests {
         assert_eq!(products[0].product_name.as_deref(), Some("Widget"));
         assert_eq!(products[0].version.as_deref(), Some("1.0.0"));
         assert_eq!(products[0].purl.as_deref(), Some("pkg:npm/widget@1.0.0"));
-        assert_eq!(products[1].version_range.as_deref(), Some("vers:npm/>=2.0.0|<2.3.1"));
-        assert_eq!(products[2].cpe.as_deref(), Some("cpe:2.3:o:example:os:9:*:*:*:*:*:*:*"));
+        assert_eq!(
+            products[1].version_range.as_deref(),
+            Some("vers:npm/>=2.0.0|<2.3.1")
+        );
+        assert_eq!(
+            products[2].cpe.as_deref(),
+            Some("cpe:2.3:o:example:os:9:*:*:*:*:*:*:*")
+        );
         let combined = &products[3];
         assert_eq!(combined.purl.as_deref(), Some("pkg:npm/widget@1.0.0"));
         assert_eq!(
@@ -605,12 +664,30 @@ mod tests {
     fn vex_status_remediations_threats_scores() {
         let csaf = from_json(SAMPLE).unwrap();
         let vulnerability = &csaf.vulnerabilities[0];
-        let statuses: Vec<_> = vulnerability.product_status.as_ref().unwrap().statuses().collect();
-        assert_eq!(statuses, [("P-OLD", VexStatus::Affected), ("P-ON-OS", VexStatus::Affected), ("P-RANGE", VexStatus::NotAffected)]);
+        let statuses: Vec<_> = vulnerability
+            .product_status
+            .as_ref()
+            .unwrap()
+            .statuses()
+            .collect();
+        assert_eq!(
+            statuses,
+            [
+                ("P-OLD", VexStatus::Affected),
+                ("P-ON-OS", VexStatus::Affected),
+                ("P-RANGE", VexStatus::NotAffected)
+            ]
+        );
         assert_eq!(vulnerability.remediations[0].category, "vendor_fix");
         assert_eq!(vulnerability.threats[0].category, "impact");
-        assert_eq!(vulnerability.scores[0].cvss_v3_vector(), Some("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"));
-        assert_eq!(vulnerability.all_ids().collect::<Vec<_>>(), ["CVE-2024-0001", "EX-2024-1"]);
+        assert_eq!(
+            vulnerability.scores[0].cvss_v3_vector(),
+            Some("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H")
+        );
+        assert_eq!(
+            vulnerability.all_ids().collect::<Vec<_>>(),
+            ["CVE-2024-0001", "EX-2024-1"]
+        );
     }
 
     #[test]
@@ -625,7 +702,8 @@ mod tests {
 
     #[test]
     fn shape_error_names_path() {
-        let err = from_json(r#"{"document":{"tracking":{"revision_history":[{"number":1}]}}}"#).unwrap_err();
+        let err = from_json(r#"{"document":{"tracking":{"revision_history":[{"number":1}]}}}"#)
+            .unwrap_err();
         assert_eq!(err.path(), "$.document.tracking.revision_history[0].number");
     }
 }
