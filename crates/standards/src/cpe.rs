@@ -478,6 +478,9 @@ fn formatted_value(component: &str) -> Result<CpeValue, String> {
     };
     let mut text = String::new();
     for &(c, escaped) in &tokens[start..end] {
+        if c.is_control() {
+            return Err(format!("control character {c:?}"));
+        }
         if !escaped && matches!(c, '*' | '?') {
             return Err(format!("unquoted {c:?} inside a value"));
         }
@@ -536,6 +539,9 @@ fn uri_value(component: &str) -> Result<CpeValue, String> {
         return Err("wildcard inside a value".to_owned());
     }
     let literal: Vec<u8> = decoded[start..end].iter().map(|(b, _)| *b).collect();
+    if literal.iter().any(u8::is_ascii_control) {
+        return Err("control character".to_owned());
+    }
     let text = String::from_utf8(literal).map_err(|_| "not UTF-8".to_owned())?;
     let mut pattern = Pattern::literal(&text);
     pattern.leading = if leading_stars {
@@ -628,6 +634,9 @@ mod tests {
             "cpe:2.3:a::product:1:*:*:*:*:*:*:*",
             "cpe:/a:b:c:d:e:f:g:h",
             "cpe:/a:ven%zzdor",
+            // Found by fuzzing: a literal control byte re-encodes as a URI wildcard (%01).
+            "cpe:/a:v%0a",
+            "cpe:2.3:a:c\\\u{1}:p:1:*:*:*:*:*:*:*",
             "not a cpe",
         ] {
             assert!(Cpe::parse(bad).is_err(), "{bad}");

@@ -42,6 +42,17 @@ impl Purl {
         };
         let parsed =
             packageurl::PackageUrl::from_str(input.trim()).map_err(|err| error(err.to_string()))?;
+        // Control characters are never part of a real package URL, and they do not survive
+        // packageurl's encoding round trip (found by fuzzing).
+        let has_control = |text: &str| text.chars().any(char::is_control);
+        if has_control(parsed.name())
+            || parsed.namespace().is_some_and(has_control)
+            || parsed.version().is_some_and(has_control)
+            || parsed.subpath().is_some_and(has_control)
+            || parsed.qualifiers().values().any(|v| has_control(v))
+        {
+            return Err(error("control characters are not allowed".to_owned()));
+        }
         let ty = parsed.ty().to_ascii_lowercase();
         let mut namespace = parsed.namespace().map(str::to_owned);
         let mut name = parsed.name().to_owned();
