@@ -543,6 +543,9 @@ fn uri_value(component: &str) -> Result<CpeValue, String> {
         return Err("control character".to_owned());
     }
     let text = String::from_utf8(literal).map_err(|_| "not UTF-8".to_owned())?;
+    if text.chars().any(char::is_control) {
+        return Err("control character".to_owned());
+    }
     let mut pattern = Pattern::literal(&text);
     pattern.leading = if leading_stars {
         Wildcard::Star
