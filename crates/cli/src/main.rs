@@ -32,6 +32,18 @@ enum Command {
         #[command(subcommand)]
         command: commands::eval::EvalCommand,
     },
+    /// Detect and validate OSV, CSAF, CycloneDX, SPDX and SARIF documents.
+    Validate(commands::validate::Args),
+    /// Show the normalized components of an SBOM.
+    Sbom(commands::sbom::Args),
+    /// Match SBOMs against local advisories (offline scanner).
+    Scan(commands::scan::Args),
+    /// Validate and score CVSS vectors (v4.0, v3.1, v3.0; v2 read-only).
+    Cvss(commands::cvss::Args),
+    /// Evaluate SSVC decisions (CISA coordinator, deployer, CERT/CC tables).
+    Ssvc(commands::ssvc::Args),
+    /// Compare versions and test ranges with each ecosystem's ordering.
+    Version(commands::version::Args),
 }
 
 fn main() -> ExitCode {
@@ -48,5 +60,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Admin(args) => commands::admin::run(args),
         Command::Log(args) => commands::log::run(args),
         Command::Eval { command } => commands::eval::run(command),
+        Command::Validate(args) => commands::validate::run(args),
+        Command::Sbom(args) => commands::sbom::run(args),
+        Command::Scan(args) => commands::scan::run(args),
+        Command::Cvss(args) => commands::cvss::run(args),
+        Command::Ssvc(args) => commands::ssvc::run(args),
+        Command::Version(args) => commands::version::run(args),
     }
 }

@@ -1,6 +1,12 @@
 //! One module per command group.
 
 pub mod admin;
+pub mod cvss;
 pub mod eval;
 pub mod log;
+pub mod sbom;
+pub mod scan;
 pub mod serve;
+pub mod ssvc;
+pub mod validate;
+pub mod version;

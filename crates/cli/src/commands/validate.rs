@@ -1,0 +1,132 @@
+//! `clearinghouse validate`: detect each file's format, check it against its bundled official
+//! schema, and for CSAF also run the mandatory tests; every problem is printed with its JSON path.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clearinghouse_standards::schema::{self, Format, Problem, Schema};
+use clearinghouse_standards::{csaf, osv, sarif};
+use serde::Serialize;
+
+use crate::exit;
+
+/// Arguments of `clearinghouse validate`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  clearinghouse validate advisory.json bom.cdx.json\n  clearinghouse validate --json PYSEC-2024-1.yaml\n\nExit status 1 when any file is invalid."
+)]
+pub struct Args {
+    /// Files to check (JSON; OSV also as YAML).
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Print a JSON array, one object per file.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct Report {
+    file: String,
+    format: Option<&'static str>,
+    valid: bool,
+    problems: Vec<Problem>,
+}
+
+/// Checks one document already read into memory.
+fn check(bytes: &[u8]) -> (Option<Format>, Vec<Problem>) {
+    let parse_problem = |path: &str, message: String| Problem {
+        path: path.to_owned(),
+        message,
+        rule: "parse".into(),
+    };
+    let text = String::from_utf8_lossy(bytes);
+    let value: serde_json::Value =
+        if text.trim_start().starts_with('{') || text.trim_start().starts_with('[') {
+            match serde_json::from_str(&text) {
+                Ok(value) => value,
+                Err(err) => return (None, vec![parse_problem("$", err.to_string())]),
+            }
+        } else {
+            match serde_yaml::from_str(&text) {
+                Ok(value) => value,
+                Err(err) => {
+                    return (
+                        None,
+                        vec![parse_problem("$", format!("neither JSON nor YAML: {err}"))],
+                    );
+                }
+            }
+        };
+    let Some(format) = schema::detect(&value) else {
+        return (
+            None,
+            vec![parse_problem(
+                "$",
+                "not an OSV, CSAF, CycloneDX, SPDX or SARIF document".into(),
+            )],
+        );
+    };
+    let mut problems = match Schema::for_document(format, &value) {
+        Some(schema) => schema::validate(schema, &value),
+        None if format == Format::CycloneDx => vec![parse_problem(
+            "$.specVersion",
+            "only CycloneDX 1.4, 1.5 and 1.6 schemas are bundled".into(),
+        )],
+        None => Vec::new(),
+    };
+    let typed = match format {
+        Format::Osv => osv::from_json(&value.to_string()).map(|_| Vec::new()),
+        Format::Csaf => {
+            csaf::from_json(&value.to_string()).map(|document| csaf::mandatory::run(&document))
+        }
+        Format::Sarif => sarif::from_slice(value.to_string().as_bytes()).map(|_| Vec::new()),
+        Format::CycloneDx | Format::Spdx => {
+            clearinghouse_standards::sbom::parse(value.to_string().as_bytes()).map(|_| Vec::new())
+        }
+    };
+    match typed {
+        Ok(more) => problems.extend(more),
+        Err(err) => problems.push(parse_problem(err.path(), err.to_string())),
+    }
+    (Some(format), problems)
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let mut reports = Vec::new();
+    for file in &args.files {
+        let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+        let (format, problems) = check(&bytes);
+        reports.push(Report {
+            file: file.display().to_string(),
+            format: format.map(Format::name),
+            valid: problems.is_empty(),
+            problems,
+        });
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&reports)?);
+    } else {
+        for report in &reports {
+            let format = report.format.unwrap_or("unknown format");
+            if report.valid {
+                println!("{}: valid {format}", report.file);
+            } else {
+                println!(
+                    "{}: INVALID {format} ({} problems)",
+                    report.file,
+                    report.problems.len()
+                );
+                for problem in &report.problems {
+                    println!("  {} [{}] {}", problem.path, problem.rule, problem.message);
+                }
+            }
+        }
+    }
+    Ok(if reports.iter().all(|r| r.valid) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(exit::CHECK_FAILED)
+    })
+}

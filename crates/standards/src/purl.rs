@@ -1,0 +1,329 @@
+//! Package URLs (purl-spec): parsing, per-type normalization and comparison by parts.
+//!
+//! Parsing and encoding are `packageurl`'s (it runs the purl-spec conformance tests). On top of it
+//! this module applies the type rules the crate leaves out (PyPI names lowercased with `_` → `-`,
+//! npm scopes lowercased, …) and compares purls by their parsed parts, never as strings: the Rust,
+//! Python and JavaScript libraries encode qualifier values differently, so two correct strings for
+//! the same package can differ byte for byte.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use crate::version::Ecosystem;
+
+/// A parsed, normalized package URL.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Purl {
+    ty: String,
+    namespace: Option<String>,
+    name: String,
+    version: Option<String>,
+    qualifiers: BTreeMap<String, String>,
+    subpath: Option<String>,
+}
+
+/// Why a package URL was rejected; carries the input.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid package URL {input:?}: {reason}")]
+pub struct PurlError {
+    /// The offending text.
+    pub input: String,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+impl Purl {
+    /// Parses `pkg:type/namespace/name@version?qualifiers#subpath` and normalizes it per type.
+    pub fn parse(input: &str) -> Result<Self, PurlError> {
+        let error = |reason: String| PurlError {
+            input: input.to_owned(),
+            reason,
+        };
+        let parsed =
+            packageurl::PackageUrl::from_str(input.trim()).map_err(|err| error(err.to_string()))?;
+        // Control characters are never part of a real package URL, and they do not survive
+        // packageurl's encoding round trip (found by fuzzing).
+        let has_control = |text: &str| text.chars().any(char::is_control);
+        if has_control(parsed.name())
+            || parsed.namespace().is_some_and(has_control)
+            || parsed.version().is_some_and(has_control)
+            || parsed.subpath().is_some_and(has_control)
+            || parsed.qualifiers().values().any(|v| has_control(v))
+        {
+            return Err(error("control characters are not allowed".to_owned()));
+        }
+        let ty = parsed.ty().to_ascii_lowercase();
+        let mut namespace = parsed.namespace().map(str::to_owned);
+        let mut name = parsed.name().to_owned();
+        if name.is_empty() {
+            return Err(error("empty name".to_owned()));
+        }
+        match ty.as_str() {
+            "pypi" => name = name.to_lowercase().replace('_', "-"),
+            "npm" => {
+                name = name.to_lowercase();
+                namespace = namespace.map(|ns| ns.to_lowercase());
+            }
+            "github" | "bitbucket" | "composer" | "deb" | "hex" => {
+                name = name.to_lowercase();
+                namespace = namespace.map(|ns| ns.to_lowercase());
+            }
+            "golang" | "apk" | "rpm" | "qpkg" => {
+                namespace = namespace.map(|ns| ns.to_lowercase());
+            }
+            _ => {}
+        }
+        let qualifiers = parsed
+            .qualifiers()
+            .iter()
+            .filter(|(_, value)| !value.is_empty())
+            .map(|(key, value)| (key.to_ascii_lowercase(), value.to_string()))
+            .collect();
+        Ok(Self {
+            ty,
+            namespace,
+            name,
+            version: parsed.version().map(str::to_owned),
+            qualifiers,
+            subpath: parsed.subpath().map(str::to_owned),
+        })
+    }
+
+    /// The package type, lowercase (`pypi`, `maven`, …).
+    pub fn ty(&self) -> &str {
+        &self.ty
+    }
+
+    /// The namespace (Maven group, npm scope, Go module path prefix …), decoded.
+    pub fn namespace(&self) -> Option<&str> {
+        self.namespace.as_deref()
+    }
+
+    /// The name, decoded and normalized per type.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The version, decoded.
+    pub fn version(&self) -> Option<&str> {
+        self.version.as_deref()
+    }
+
+    /// The qualifiers, keys lowercase, in key order.
+    pub fn qualifiers(&self) -> &BTreeMap<String, String> {
+        &self.qualifiers
+    }
+
+    /// The subpath, decoded.
+    pub fn subpath(&self) -> Option<&str> {
+        self.subpath.as_deref()
+    }
+
+    /// The ecosystem whose version ordering applies, if we know one for this type.
+    pub fn ecosystem(&self) -> Option<Ecosystem> {
+        Ecosystem::from_purl_type(&self.ty)
+    }
+
+    /// The same purl without its version (the package, not a release of it).
+    pub fn without_version(&self) -> Purl {
+        Purl {
+            version: None,
+            ..self.clone()
+        }
+    }
+
+    /// The package name as OSV writes it: `group:artifact` for Maven, `namespace/name` for npm
+    /// scopes, Go, Packagist and GitHub, the bare name elsewhere.
+    pub fn osv_package_name(&self) -> String {
+        match (&self.namespace, self.ty.as_str()) {
+            (Some(namespace), "maven") => format!("{namespace}:{}", self.name),
+            (Some(namespace), _) if self.ty != "deb" && self.ty != "rpm" && self.ty != "apk" => {
+                format!("{namespace}/{}", self.name)
+            }
+            _ => self.name.clone(),
+        }
+    }
+
+    /// The key the matching index uses for this package: type plus the ecosystem-normalized name
+    /// (PEP 503 for PyPI, case-folded where registries are case-insensitive).
+    pub fn package_key(&self) -> String {
+        let name = self.osv_package_name();
+        let normalized = match self.ecosystem() {
+            Some(ecosystem) => ecosystem.normalize_package_name(&name),
+            None => name,
+        };
+        format!("{}/{normalized}", self.ty)
+    }
+
+    /// Whether both purls name the same package (type, namespace and name), whatever the version
+    /// and qualifiers.
+    pub fn same_package(&self, other: &Purl) -> bool {
+        self.package_key() == other.package_key()
+    }
+
+    /// The canonical string (packageurl's encoding, qualifiers sorted).
+    pub fn to_canonical_string(&self) -> String {
+        let build = || -> Result<String, packageurl::Error> {
+            let mut purl = packageurl::PackageUrl::new(self.ty.as_str(), self.name.as_str())?;
+            if let Some(namespace) = &self.namespace {
+                purl.with_namespace(namespace.as_str())?;
+            }
+            if let Some(version) = &self.version {
+                purl.with_version(version.as_str())?;
+            }
+            if let Some(subpath) = &self.subpath {
+                purl.with_subpath(subpath.as_str())?;
+            }
+            for (key, value) in &self.qualifiers {
+                purl.add_qualifier(key.as_str(), value.as_str())?;
+            }
+            Ok(purl.to_string())
+        };
+        // Every part came out of a successful parse, so rebuilding cannot fail; fall back to a
+        // plain rendering rather than panic if the crate ever disagrees with itself.
+        build().unwrap_or_else(|_| {
+            let namespace = self
+                .namespace
+                .as_ref()
+                .map(|ns| format!("{ns}/"))
+                .unwrap_or_default();
+            let version = self
+                .version
+                .as_ref()
+                .map(|v| format!("@{v}"))
+                .unwrap_or_default();
+            format!("pkg:{}/{namespace}{}{version}", self.ty, self.name)
+        })
+    }
+}
+
+impl FromStr for Purl {
+    type Err = PurlError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Purl::parse(s)
+    }
+}
+
+impl fmt::Display for Purl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_canonical_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn purl(text: &str) -> Purl {
+        Purl::parse(text).unwrap()
+    }
+
+    /// Cases from purl-spec's `test-suite-data.json` and its per-type rules.
+    #[test]
+    fn spec_examples() {
+        let maven = purl("pkg:maven/org.apache.commons/io@1.3.4");
+        assert_eq!(maven.namespace(), Some("org.apache.commons"));
+        assert_eq!(maven.osv_package_name(), "org.apache.commons:io");
+        let pypi = purl("pkg:PYPI/Django_package@1.11.1.dev1");
+        assert_eq!((pypi.ty(), pypi.name()), ("pypi", "django-package"));
+        let npm = purl("pkg:npm/%40Angular/Animation@12.3.1");
+        assert_eq!(npm.namespace(), Some("@angular"));
+        assert_eq!(npm.osv_package_name(), "@angular/animation");
+        let golang = purl("pkg:golang/github.com/Gorilla/context@234fd47e07d1004f0aed9c");
+        assert_eq!(golang.namespace(), Some("github.com/gorilla"));
+        let deb = purl("pkg:deb/debian/curl@7.50.3-1?arch=i386&distro=jessie");
+        assert_eq!(
+            deb.qualifiers().get("arch").map(String::as_str),
+            Some("i386")
+        );
+        assert_eq!(deb.osv_package_name(), "curl");
+        let subpath = purl("pkg:golang/google.golang.org/genproto#googleapis/api/annotations");
+        assert_eq!(subpath.subpath(), Some("googleapis/api/annotations"));
+    }
+
+    #[test]
+    fn invalid_purls_are_rejected_with_input() {
+        for bad in [
+            "",
+            "pkg:",
+            "maven/org/a",
+            "pkg:maven",
+            "pkg:/name",
+            "pkg:pypi/ns/name",
+        ] {
+            let err = Purl::parse(bad).unwrap_err();
+            assert_eq!(err.input, bad);
+        }
+    }
+
+    #[test]
+    fn comparison_is_by_parts() {
+        // Qualifier order and encoding differ; the parts are equal.
+        let a = purl("pkg:deb/debian/curl@7.50.3-1?distro=jessie&arch=i386");
+        let b = purl("pkg:deb/debian/curl@7.50.3-1?arch=i386&distro=jessie");
+        assert_eq!(a, b);
+        let c = purl("pkg:pypi/ZOPE.interface@5.0");
+        let d = purl("pkg:pypi/zope-interface@5.1");
+        assert!(c.same_package(&d));
+        assert_eq!(c.package_key(), "pypi/zope-interface");
+        assert_ne!(c, d);
+    }
+
+    #[test]
+    fn canonical_string_round_trips() {
+        for text in [
+            "pkg:maven/org.apache.commons/io@1.3.4?classifier=sources",
+            "pkg:npm/%40angular/animation@12.3.1",
+            "pkg:deb/debian/curl@7.50.3-1?arch=i386&distro=jessie",
+            "pkg:golang/google.golang.org/genproto#googleapis/api/annotations",
+            "pkg:generic/openssl@1.1.10g?download_url=https://openssl.org/source/openssl-1.1.0g.tar.gz",
+        ] {
+            let parsed = purl(text);
+            let again = purl(&parsed.to_string());
+            assert_eq!(parsed, again, "{text} -> {parsed}");
+        }
+    }
+
+    #[test]
+    fn ecosystem_of_type() {
+        assert_eq!(
+            purl("pkg:cargo/serde@1.0.0").ecosystem(),
+            Some(Ecosystem::CratesIo)
+        );
+        assert_eq!(purl("pkg:swid/Acme/example@1.0").ecosystem(), None);
+    }
+
+    proptest::proptest! {
+        /// Canonical string → parts → canonical string gives the same parts.
+        #[test]
+        fn canonical_round_trip(
+            ty in proptest::sample::select(vec!["pypi", "npm", "maven", "cargo", "generic", "deb", "golang", "nuget"]),
+            namespace in proptest::option::of("[a-z][a-z0-9.]{0,8}"),
+            name in "[a-zA-Z][a-zA-Z0-9._-]{0,10}",
+            version in proptest::option::of("[0-9][0-9a-z.+~-]{0,8}"),
+            qualifier in proptest::option::of("[a-z0-9 /:.,=&%@]{1,10}"),
+        ) {
+            let build = || -> Result<String, packageurl::Error> {
+                let mut purl = packageurl::PackageUrl::new(ty, name.as_str())?;
+                if let Some(namespace) = &namespace {
+                    purl.with_namespace(namespace.as_str())?;
+                }
+                if let Some(version) = &version {
+                    purl.with_version(version.as_str())?;
+                }
+                if let Some(value) = &qualifier {
+                    purl.add_qualifier("repository_url", value.as_str())?;
+                }
+                Ok(purl.to_string())
+            };
+            // Combinations the type rules forbid (a namespace for cargo …) are not purls at all.
+            let Ok(text) = build() else { return Ok(()) };
+            if let Ok(parsed) = Purl::parse(&text) {
+                let again = Purl::parse(&parsed.to_string());
+                proptest::prop_assert_eq!(again, Ok(parsed));
+            }
+        }
+    }
+}
