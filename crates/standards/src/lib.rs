@@ -18,8 +18,8 @@
 #![deny(missing_docs)]
 
 pub mod cpe;
-pub mod cve5;
 pub mod csaf;
+pub mod cve5;
 pub mod cvss;
 pub mod cwe;
 pub mod cyclonedx;

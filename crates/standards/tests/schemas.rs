@@ -28,11 +28,11 @@ fn bundled(name: &str) -> Vec<u8> {
             .join("schemas")
             .join(name),
     )
-    .unwrap()
+    .unwrap_or_else(|err| panic!("bundled schema {name}: {err}"))
 }
 
 fn json(bytes: &[u8]) -> Value {
-    serde_json::from_slice(bytes).unwrap()
+    serde_json::from_slice(bytes).unwrap_or_else(|err| panic!("not JSON: {err}"))
 }
 
 #[test]

@@ -50,8 +50,10 @@ fn files(root: &Path, extensions: &[&str]) -> Vec<PathBuf> {
 }
 
 fn read_json(path: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(path).unwrap())
-        .unwrap_or_else(|err| panic!("{}: {err}", path.display()))
+    serde_json::from_slice(
+        &std::fs::read(path).unwrap_or_else(|err| panic!("{}: {err}", path.display())),
+    )
+    .unwrap_or_else(|err| panic!("{}: {err}", path.display()))
 }
 
 fn len(value: &Value, key: &str) -> usize {

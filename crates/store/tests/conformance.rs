@@ -10,7 +10,7 @@ use clearinghouse_domain::{
 };
 use clearinghouse_store::{Error, NewToken, SessionRecord, Store};
 use clearinghouse_tlog::{Plan, leaf_hash};
-use jiff::{SignedDuration, Timestamp};
+use jiff::SignedDuration;
 
 fn audit(action: &str, object: &str) -> AuditRecord {
     AuditRecord::new(

@@ -331,7 +331,11 @@ fn scores(csaf: &Csaf, out: &mut Problems) {
 }
 
 /// A CVSS JSON property, its vector abbreviation, and (abbreviated value, JSON value) pairs.
-type MetricMapping = (&'static str, &'static str, &'static [(&'static str, &'static str)]);
+type MetricMapping = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
 
 fn check_cvss_computation(field: &str, cvss: &Value, path: &str, out: &mut Problems) {
     let Some(vector) = cvss.get("vectorString").and_then(Value::as_str) else {
