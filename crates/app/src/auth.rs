@@ -1,6 +1,10 @@
 //! Authentication: bearer tokens, browser sessions, passwords and one-time sign-in links, each
 //! turned into an `Actor` that the authorization policy judges.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
 use clearinghouse_domain::audit::AuditRecord;
 use clearinghouse_domain::authz::{Actor, Grant};
 use clearinghouse_domain::{PersonId, TokenInfo};
@@ -17,6 +21,45 @@ pub const SESSION_HOURS: i64 = 12;
 /// How long a one-time sign-in link stays valid.
 pub const SIGNIN_LINK_HOURS: i64 = 24;
 
+/// How long an authenticated token is remembered without asking the database again. A revocation
+/// made through this process takes effect at once; one made through another server process sharing
+/// the database takes effect within this time.
+pub const TOKEN_CACHE_TTL: Duration = Duration::from_secs(5);
+/// Beyond this many remembered tokens, expired entries are dropped on the next insert.
+const TOKEN_CACHE_SOFT_LIMIT: usize = 10_000;
+
+/// Recently authenticated tokens by the hash of their secret, so hot read paths skip the lookup.
+#[derive(Default)]
+pub struct TokenCache {
+    entries: Mutex<HashMap<[u8; 32], (TokenInfo, Instant)>>,
+}
+
+impl TokenCache {
+    fn get(&self, hash: &[u8; 32]) -> Option<TokenInfo> {
+        let entries = self.entries.lock().ok()?;
+        entries
+            .get(hash)
+            .filter(|(_, at)| at.elapsed() < TOKEN_CACHE_TTL)
+            .map(|(info, _)| info.clone())
+    }
+
+    fn put(&self, hash: [u8; 32], info: TokenInfo) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= TOKEN_CACHE_SOFT_LIMIT {
+                entries.retain(|_, (_, at)| at.elapsed() < TOKEN_CACHE_TTL);
+            }
+            entries.insert(hash, (info, Instant::now()));
+        }
+    }
+
+    /// Forgets a token at once (after revocation).
+    pub(crate) fn forget(&self, id: clearinghouse_domain::TokenId) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.retain(|_, (info, _)| info.id != id);
+        }
+    }
+}
+
 /// A session just created: the cookie secret and the CSRF token for its forms.
 #[derive(Clone, Debug)]
 pub struct NewSession {
@@ -31,11 +74,19 @@ pub struct NewSession {
 impl App {
     /// Authenticates an API token.
     pub async fn actor_from_token(&self, secret: &str) -> Result<(Actor, TokenInfo)> {
-        let token = self
-            .store
-            .token_by_secret_hash(&secret_hash(secret))
-            .await?
-            .ok_or(Error::Unauthenticated("unknown token"))?;
+        let hash = secret_hash(secret);
+        let token = match self.tokens.get(&hash) {
+            Some(token) => token,
+            None => {
+                let token = self
+                    .store
+                    .token_by_secret_hash(&hash)
+                    .await?
+                    .ok_or(Error::Unauthenticated("unknown token"))?;
+                self.tokens.put(hash, token.clone());
+                token
+            }
+        };
         if token.revoked_at.is_some() {
             return Err(Error::Unauthenticated("the token was revoked"));
         }

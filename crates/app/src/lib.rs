@@ -33,12 +33,17 @@ pub use keys::KeyRing;
 pub struct App {
     store: Arc<dyn Store>,
     keys: Arc<KeyRing>,
+    tokens: Arc<auth::TokenCache>,
 }
 
 impl App {
     /// Builds the services over a store and the keys.
     pub fn new(store: Arc<dyn Store>, keys: Arc<KeyRing>) -> Self {
-        Self { store, keys }
+        Self {
+            store,
+            keys,
+            tokens: Arc::new(auth::TokenCache::default()),
+        }
     }
 
     /// The store, for the few callers (the admin CLI, tests) that work below the services.

@@ -346,6 +346,7 @@ impl App {
             json!({"org": token.org_id}),
         );
         self.store.revoke_token(id, now, &audit).await?;
+        self.tokens.forget(id);
         Ok(TokenInfo {
             revoked_at: token.revoked_at.or(Some(now)),
             ..token

@@ -53,7 +53,7 @@ impl SqliteStore {
         refuse_newer_schema(&writer).await?;
         MIGRATOR.run(&writer).await.map_err(Error::Migrate)?;
         let readers = SqlitePoolOptions::new()
-            .max_connections(8)
+            .max_connections(4)
             .connect_with(options.read_only(true))
             .await?;
         Ok(Self {
