@@ -283,7 +283,9 @@ impl Sandbox {
                 command
                     .arg("-c")
                     .arg(&request.script)
-                    .current_dir(self.host_workdir());
+                    .current_dir(self.host_workdir())
+                    // Its own process group, so a timeout can stop the whole command tree.
+                    .process_group(0);
                 command
             }
         };
@@ -320,6 +322,16 @@ impl Sandbox {
         let (exit_code, timed_out) = match tokio::time::timeout(timeout, child.wait()).await {
             Ok(Ok(status)) => (status.code(), false),
             Ok(Err(_)) | Err(_) => {
+                if self.isolation == Isolation::Unsandboxed {
+                    // Without a pid namespace, killing the shell would orphan its children (a
+                    // CPU burner would run on forever): kill the process group instead.
+                    if let Some(pid) = child.id() {
+                        let _ = Command::new("kill")
+                            .args(["-KILL", "--", &format!("-{pid}")])
+                            .status()
+                            .await;
+                    }
+                }
                 let _ = child.kill().await;
                 (None, true)
             }
