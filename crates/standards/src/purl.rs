@@ -53,8 +53,25 @@ impl Purl {
         {
             return Err(error("control characters are not allowed".to_owned()));
         }
+        // packageurl only refuses a leading digit; the spec wants a letter first and no '+'.
+        if !is_valid_type(parsed.ty()) {
+            return Err(error(format!(
+                "type {:?} must start with an ASCII letter and hold only letters, digits, '.' and '-'",
+                parsed.ty()
+            )));
+        }
+        if let Some(key) = parsed
+            .qualifiers()
+            .keys()
+            .find(|key| !key.starts_with(|c: char| c.is_ascii_alphabetic()))
+        {
+            return Err(error(format!(
+                "qualifier key {key:?} must start with an ASCII letter"
+            )));
+        }
         let ty = parsed.ty().to_ascii_lowercase();
-        let mut namespace = parsed.namespace().map(str::to_owned);
+        let mut namespace = parsed.namespace().and_then(normalize_namespace);
+        let namespace_lost_segments = namespace.as_deref() != parsed.namespace();
         let mut name = parsed.name().to_owned();
         if name.is_empty() {
             return Err(error("empty name".to_owned()));
@@ -80,14 +97,27 @@ impl Purl {
             .filter(|(_, value)| !value.is_empty())
             .map(|(key, value)| (key.to_ascii_lowercase(), value.to_string()))
             .collect();
-        Ok(Self {
+        let purl = Self {
             ty,
             namespace,
             name,
-            version: parsed.version().map(str::to_owned),
+            version: parsed
+                .version()
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned),
             qualifiers,
-            subpath: parsed.subpath().map(str::to_owned),
-        })
+            subpath: parsed
+                .subpath()
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
+        };
+        // A namespace of only `.`/`..`/empty segments vanished above; the type may require one
+        // (Maven), and only packageurl knows the type rules, so let it judge the canonical form.
+        if namespace_lost_segments {
+            packageurl::PackageUrl::from_str(&purl.to_canonical_string())
+                .map_err(|err| error(err.to_string()))?;
+        }
+        Ok(purl)
     }
 
     /// The package type, lowercase (`pypi`, `maven`, …).
@@ -198,6 +228,26 @@ impl Purl {
     }
 }
 
+/// Whether `ty` is a purl type: an ASCII letter, then ASCII letters, digits, `.` and `-`.
+fn is_valid_type(ty: &str) -> bool {
+    ty.starts_with(|c: char| c.is_ascii_alphabetic())
+        && ty
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+}
+
+/// Drops the namespace segments that cannot survive the canonical string: packageurl discards
+/// empty, `.` and `..` segments when it reads a purl (like the spec does for subpaths), so a
+/// decoded `%2E` segment or a namespace made only of such segments (`pkg:t/.//name`) would
+/// otherwise print as something that reads back differently. `None` when nothing is left.
+fn normalize_namespace(namespace: &str) -> Option<String> {
+    let kept: Vec<&str> = namespace
+        .split('/')
+        .filter(|segment| !matches!(*segment, "" | "." | ".."))
+        .collect();
+    (!kept.is_empty()).then(|| kept.join("/"))
+}
+
 impl FromStr for Purl {
     type Err = PurlError;
 
@@ -286,6 +336,82 @@ mod tests {
         }
     }
 
+    /// Parse → canonical string → parse gives the same parts, and the canonical string is a
+    /// fixed point; `None` when the input is rejected.
+    fn assert_stable(text: &str) -> Option<Purl> {
+        let parsed = Purl::parse(text).ok()?;
+        let canonical = parsed.to_string();
+        let again = Purl::parse(&canonical)
+            .unwrap_or_else(|err| panic!("{text:?} -> {canonical:?} does not reparse: {err}"));
+        assert_eq!(again, parsed, "{text:?} -> {canonical:?}");
+        assert_eq!(again.to_string(), canonical, "{text:?}");
+        Some(parsed)
+    }
+
+    /// Fuzzing crash: `pkg:-c/.//^` parsed (type `-c`, namespace `""` left over once packageurl
+    /// dropped the `.` and empty segments, name `^`), printed as `pkg:-c//%5E` and read back
+    /// without a namespace. The type is invalid per spec (it must start with a letter), and a
+    /// namespace of only dropped segments is now no namespace at all.
+    #[test]
+    fn fuzz_purl_dash_type_dot_namespace_round_trip() {
+        let err = Purl::parse("pkg:-c/.//^").unwrap_err();
+        assert_eq!(err.input, "pkg:-c/.//^");
+        assert!(err.reason.contains("ASCII letter"), "{err}");
+        let same_shape = assert_stable("pkg:c/.//^").unwrap();
+        assert_eq!(same_shape.namespace(), None);
+        assert_eq!(same_shape.name(), "^");
+        assert_eq!(same_shape.to_string(), "pkg:c/%5E");
+    }
+
+    /// Shapes around the fuzzing crash: each is rejected, or normalized so that it round-trips.
+    #[test]
+    fn odd_types_and_segments_are_rejected_or_stable() {
+        let rejected = [
+            "pkg:-c/name",
+            "pkg:.c/name",
+            "pkg:1c/name",
+            "pkg:c+d/name",
+            "pkg:-c/.//^",
+            "pkg:generic/name?_key=value",
+            "pkg:generic/name?-key=value",
+            // composer requires a namespace; one made only of `.` segments is none.
+            "pkg:composer/./name",
+            "pkg:composer/%2E/name",
+            // packageurl refuses a subpath with no segment left.
+            "pkg:generic/name#",
+            "pkg:generic/name#./../",
+        ];
+        for text in rejected {
+            assert!(Purl::parse(text).is_err(), "{text:?} should be rejected");
+        }
+        // (input, namespace after normalization, subpath, version)
+        let normalized = [
+            ("pkg:c/.//^", None, None, None),
+            ("pkg:generic/./name", None, None, None),
+            ("pkg:generic/../name", None, None, None),
+            ("pkg:generic//name", None, None, None),
+            ("pkg:generic/.//./..//name", None, None, None),
+            ("pkg:generic/%2E/name", None, None, None),
+            ("pkg:generic/%2E%2E/name", None, None, None),
+            ("pkg:generic/a/%2E/b/name", Some("a/b"), None, None),
+            ("pkg:generic/a/./b/name", Some("a/b"), None, None),
+            ("pkg:generic/a.b/name", Some("a.b"), None, None),
+            ("pkg:generic/name@", None, None, None),
+            (
+                "pkg:composer/./../a/name@1#x/./y",
+                Some("a"),
+                Some("x/y"),
+                Some("1"),
+            ),
+        ];
+        for (text, namespace, subpath, version) in normalized {
+            let purl = assert_stable(text).unwrap_or_else(|| panic!("{text:?} should parse"));
+            assert_eq!(purl.namespace(), namespace, "{text:?}");
+            assert_eq!(purl.subpath(), subpath, "{text:?}");
+            assert_eq!(purl.version(), version, "{text:?}");
+        }
+    }
+
     #[test]
     fn ecosystem_of_type() {
         assert_eq!(
@@ -323,6 +449,42 @@ mod tests {
             if let Ok(parsed) = Purl::parse(&text) {
                 let again = Purl::parse(&parsed.to_string());
                 proptest::prop_assert_eq!(again, Ok(parsed));
+            }
+        }
+
+        /// Raw purl-like text built from the pieces that broke the round trip (odd type starts,
+        /// `.`/`..`/empty/encoded namespace segments, empty version and subpath): whatever
+        /// parses must print as a canonical string that reads back to the same parts.
+        #[test]
+        fn odd_shapes_round_trip(
+            ty in "[a-zA-Z0-9.+-]{1,3}",
+            segments in proptest::collection::vec(
+                proptest::sample::select(vec!["", ".", "..", "%2E", "%2e%2E", "a", "B", "%2F", "^", "%40x", "%20"]),
+                0..4,
+            ),
+            name in "[a-z.^%@/#?-]{1,4}",
+            version in proptest::option::of("[a-z0-9.@/%-]{0,3}"),
+            subpath in proptest::option::of("[a-z./%]{0,4}"),
+        ) {
+            let mut text = format!("pkg:{ty}/");
+            for segment in &segments {
+                text.push_str(segment);
+                text.push('/');
+            }
+            text.push_str(&name);
+            if let Some(version) = &version {
+                text.push('@');
+                text.push_str(version);
+            }
+            if let Some(subpath) = &subpath {
+                text.push('#');
+                text.push_str(subpath);
+            }
+            if let Ok(parsed) = Purl::parse(&text) {
+                let canonical = parsed.to_string();
+                let again = Purl::parse(&canonical);
+                proptest::prop_assert_eq!(again.as_ref(), Ok(&parsed), "{} -> {}", text, canonical);
+                proptest::prop_assert_eq!(parsed.to_string(), canonical);
             }
         }
     }
