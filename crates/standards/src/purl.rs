@@ -208,7 +208,7 @@ impl Purl {
             for (key, value) in &self.qualifiers {
                 purl.add_qualifier(key.as_str(), value.as_str())?;
             }
-            Ok(purl.to_string())
+            Ok(escape_slashes_in_version(purl.to_string()))
         };
         // Every part came out of a successful parse, so rebuilding cannot fail; fall back to a
         // plain rendering rather than panic if the crate ever disagrees with itself.
@@ -226,6 +226,25 @@ impl Purl {
             format!("pkg:{}/{namespace}{}{version}", self.ty, self.name)
         })
     }
+}
+
+/// Percent-encodes `/` inside the version of a rendered purl. packageurl leaves it bare, and its
+/// own parser then reads `name@1/o` as an npm-style `@scope` inside the namespace (found by
+/// fuzzing: `pkg:pm/pkg:d/1l@1%2fo#/pm`). The version is what follows the first `@` (namespace,
+/// name, qualifier values and subpath all encode theirs) up to `?` or `#` (encoded in it).
+fn escape_slashes_in_version(rendered: String) -> String {
+    let Some(at) = rendered.find('@') else {
+        return rendered;
+    };
+    let end = rendered[at..]
+        .find(['?', '#'])
+        .map_or(rendered.len(), |offset| at + offset);
+    format!(
+        "{}{}{}",
+        &rendered[..at],
+        rendered[at..end].replace('/', "%2F"),
+        &rendered[end..]
+    )
 }
 
 /// Whether `ty` is a purl type: an ASCII letter, then ASCII letters, digits, `.` and `-`.
@@ -265,6 +284,7 @@ impl fmt::Display for Purl {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy;
 
     fn purl(text: &str) -> Purl {
         Purl::parse(text).unwrap()
@@ -361,6 +381,27 @@ mod tests {
         assert_eq!(same_shape.namespace(), None);
         assert_eq!(same_shape.name(), "^");
         assert_eq!(same_shape.to_string(), "pkg:c/%5E");
+    }
+
+    /// Fuzzing crash: the version `1/o` (from `1%2fo`) was printed with a bare `/`, and
+    /// `pkg:pm/pkg:d/1l@1/o#pm` reads back as namespace `pkg:d/1l@1`, name `o`, no version.
+    #[test]
+    fn fuzz_purl_slash_in_version_round_trip() {
+        let purl = assert_stable("pkg:pm/pkg:d/1l@1%2fo#/pm").unwrap();
+        assert_eq!(purl.namespace(), Some("pkg:d"));
+        assert_eq!(purl.name(), "1l");
+        assert_eq!(purl.version(), Some("1/o"));
+        assert_eq!(purl.subpath(), Some("pm"));
+        assert_eq!(purl.to_string(), "pkg:pm/pkg:d/1l@1%2Fo#pm");
+        for text in [
+            "pkg:generic/name@%2F",
+            "pkg:generic/name@a%2Fb%2Fc?k=v%2Fw#s/t",
+            "pkg:npm/%40scope/name@1%2F2",
+            "pkg:generic/ns/name@%40%2F%3F%23",
+        ] {
+            let purl = assert_stable(text).unwrap_or_else(|| panic!("{text:?} should parse"));
+            assert!(purl.version().is_some_and(|v| v.contains('/')), "{text:?}");
+        }
     }
 
     /// Shapes around the fuzzing crash: each is rejected, or normalized so that it round-trips.
@@ -463,7 +504,10 @@ mod tests {
                 0..4,
             ),
             name in "[a-z.^%@/#?-]{1,4}",
-            version in proptest::option::of("[a-z0-9.@/%-]{0,3}"),
+            version in proptest::option::of(proptest::collection::vec(
+                proptest::sample::select(vec!["1", "a", ".", "@", "/", "%2F", "%2f", "%40", "%3F", "%23", "-"]),
+                0..4,
+            ).prop_map(|parts: Vec<&str>| parts.concat())),
             subpath in proptest::option::of("[a-z./%]{0,4}"),
         ) {
             let mut text = format!("pkg:{ty}/");
