@@ -17,7 +17,8 @@ use crate::exit;
     after_help = "Examples:\n  clearinghouse validate advisory.json bom.cdx.json\n  clearinghouse validate --json PYSEC-2024-1.yaml\n\nExit status 1 when any file is invalid."
 )]
 pub struct Args {
-    /// Files to check (JSON; OSV also as YAML).
+    /// Files to check (JSON; OSV also as YAML). A directory is walked for `.json`, `.yaml` and `.yml`
+    /// files.
     #[arg(required = true)]
     files: Vec<PathBuf>,
     /// Print a JSON array, one object per file.
@@ -94,8 +95,13 @@ fn check(bytes: &[u8]) -> (Option<Format>, Vec<Problem>) {
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let mut files = Vec::new();
+    for path in &args.files {
+        collect_documents(path, &mut files)
+            .with_context(|| format!("reading {}", path.display()))?;
+    }
     let mut reports = Vec::new();
-    for file in &args.files {
+    for file in &files {
         let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
         let (format, problems) = check(&bytes);
         reports.push(Report {
@@ -129,4 +135,28 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(exit::CHECK_FAILED)
     })
+}
+
+/// Expands directories into the documents inside them, in a stable (sorted) order.
+fn collect_documents(path: &std::path::Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    if !path.is_dir() {
+        out.push(path.to_path_buf());
+        return Ok(());
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
+    entries.sort();
+    for entry in entries {
+        let is_document = entry
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "json" | "yaml" | "yml"));
+        if entry.is_dir() {
+            collect_documents(&entry, out)?;
+        } else if is_document {
+            out.push(entry);
+        }
+    }
+    Ok(())
 }
