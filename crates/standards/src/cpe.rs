@@ -525,6 +525,11 @@ fn uri_value(component: &str) -> Result<CpeValue, String> {
             i += 1;
         }
     }
+    // A lone `%02` is `*`, which the formatted string binds as ANY: read it as ANY here too, or
+    // the two bindings disagree (found by fuzzing: `cpe:/a:%02:2.3_a`).
+    if decoded == [(b'*', true)] {
+        return Ok(CpeValue::Any);
+    }
     let leading_stars = decoded.first() == Some(&(b'*', true));
     let leading_questions = decoded.iter().take_while(|t| **t == (b'?', true)).count();
     let start = if leading_stars { 1 } else { leading_questions };
@@ -581,6 +586,42 @@ impl fmt::Display for Cpe {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Both bindings of a parsed name reparse to the same name (the fuzz target's property).
+    fn assert_bindings_agree(text: &str) -> Cpe {
+        let cpe = Cpe::parse(text).unwrap_or_else(|err| panic!("{text:?}: {err}"));
+        let formatted = cpe.to_formatted_string();
+        assert_eq!(
+            Cpe::parse(&formatted).unwrap(),
+            cpe,
+            "{text:?} -> {formatted:?}"
+        );
+        let uri = cpe.to_uri();
+        assert_eq!(Cpe::parse(&uri).unwrap(), cpe, "{text:?} -> {uri:?}");
+        cpe
+    }
+
+    /// Fuzzing crash: the URI value `%02` became a pattern "`*` then nothing", which the
+    /// formatted string prints as `*` and reads back as ANY.
+    #[test]
+    fn fuzz_cpe_uri_lone_star_round_trip() {
+        let cpe = assert_bindings_agree("cpe:/a:%02:2.3_a");
+        assert_eq!(cpe.value(1), Some(&CpeValue::Any));
+        // Shapes around it: wildcards with no text between them.
+        for text in [
+            "cpe:/a:%02",
+            "cpe:/a:x:%02:%02",
+            "cpe:/a:%01",
+            "cpe:/a:%01%01",
+            "cpe:/a:%02%02",
+            "cpe:/a:%01%02",
+            "cpe:/a:%02x%01",
+            "cpe:2.3:a:*:x:*:*:*:*:*:*:*:*",
+            "cpe:2.3:a:?:x:??*:*:*:*:*:*:*:*",
+        ] {
+            assert_bindings_agree(text);
+        }
+    }
 
     fn cpe(text: &str) -> Cpe {
         Cpe::parse(text).unwrap()
