@@ -478,8 +478,10 @@ fn formatted_value(component: &str) -> Result<CpeValue, String> {
     };
     let mut text = String::new();
     for &(c, escaped) in &tokens[start..end] {
-        if c.is_control() {
-            return Err(format!("control character {c:?}"));
+        // WFN values never hold whitespace (NISTIR 7695 §5.3.2), and an escaped trailing space
+        // would be trimmed off the rendered string, leaving a dangling `\` (found by fuzzing).
+        if c.is_control() || c.is_whitespace() {
+            return Err(format!("control or whitespace character {c:?}"));
         }
         if !escaped && matches!(c, '*' | '?') {
             return Err(format!("unquoted {c:?} inside a value"));
@@ -548,8 +550,8 @@ fn uri_value(component: &str) -> Result<CpeValue, String> {
         return Err("control character".to_owned());
     }
     let text = String::from_utf8(literal).map_err(|_| "not UTF-8".to_owned())?;
-    if text.chars().any(char::is_control) {
-        return Err("control character".to_owned());
+    if text.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err("control or whitespace character".to_owned());
     }
     let mut pattern = Pattern::literal(&text);
     pattern.leading = if leading_stars {
@@ -621,6 +623,30 @@ mod tests {
         ] {
             assert_bindings_agree(text);
         }
+    }
+
+    /// Fuzzing crash: a URI value with spaces bound to a formatted string ending in `\ `, which
+    /// `parse` trims to a dangling backslash. Whitespace is not allowed in WFN values.
+    #[test]
+    fn fuzz_cpe_whitespace_in_value_is_rejected() {
+        let crash = format!(
+            "{}cpe:/::::/:~~~~~{}:/{}a",
+            " ".repeat(23),
+            " ".repeat(51),
+            " ".repeat(38)
+        );
+        assert_eq!(crash.len(), 23 + 16 + 51 + 2 + 38 + 1);
+        assert!(Cpe::parse(&crash).is_err());
+        for text in [
+            "cpe:/a:x:y%20",
+            "cpe:/a:x y:z",
+            "cpe:/a:x:y:1%09",
+            "cpe:2.3:a:x:y\\ :*:*:*:*:*:*:*:*:*",
+            "cpe:2.3:a:x\\ y:z:*:*:*:*:*:*:*:*:*",
+        ] {
+            assert!(Cpe::parse(text).is_err(), "{text:?} should be rejected");
+        }
+        assert_bindings_agree("  cpe:/a:x:y:1.0  ");
     }
 
     fn cpe(text: &str) -> Cpe {
