@@ -65,7 +65,7 @@ impl FromRequestParts<AppState> for Auth {
                 via: AuthVia::Token(token),
             });
         }
-        if let Some(secret) = cookie(parts, SESSION_COOKIE) {
+        if let Some(secret) = cookie(&parts.headers, SESSION_COOKIE) {
             let (actor, session) = state.app.actor_from_session(&secret).await?;
             let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
             if !safe {
@@ -90,9 +90,8 @@ impl FromRequestParts<AppState> for Auth {
 }
 
 /// Reads one cookie's value.
-pub fn cookie(parts: &Parts, name: &str) -> Option<String> {
-    parts
-        .headers
+pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())

@@ -15,6 +15,18 @@ pub(crate) fn placeholders(first: usize, count: usize) -> String {
         .join(", ")
 }
 
+/// The organizations a scoped list is limited to: an empty slice means no limit, `None` means
+/// nothing is visible (so no query is needed).
+pub(crate) fn scoped_orgs(
+    scope: &clearinghouse_domain::authz::Scope,
+) -> Option<&[clearinghouse_domain::OrgId]> {
+    match scope {
+        clearinghouse_domain::authz::Scope::All => Some(&[]),
+        clearinghouse_domain::authz::Scope::Orgs(orgs) if orgs.is_empty() => None,
+        clearinghouse_domain::authz::Scope::Orgs(orgs) => Some(orgs),
+    }
+}
+
 /// The future a state change inside `write_logged` returns.
 pub(crate) type TxFuture<'t> =
     std::pin::Pin<Box<dyn std::future::Future<Output = crate::Result<()>> + Send + 't>>;
@@ -183,12 +195,8 @@ macro_rules! impl_store {
                 page: &clearinghouse_domain::page::PageRequest,
             ) -> $crate::Result<clearinghouse_domain::page::Page<clearinghouse_domain::Organization>> {
                 let mut sql = String::from("SELECT id, name, kind, sector, created_at FROM organizations WHERE id > $1");
-                let scoped: &[clearinghouse_domain::OrgId] = match scope {
-                    clearinghouse_domain::authz::Scope::All => &[],
-                    clearinghouse_domain::authz::Scope::Orgs(orgs) if orgs.is_empty() => {
-                        return Ok(clearinghouse_domain::page::Page { items: Vec::new(), next_cursor: None });
-                    }
-                    clearinghouse_domain::authz::Scope::Orgs(orgs) => orgs,
+                let Some(scoped) = $crate::shared::scoped_orgs(scope) else {
+                    return Ok(clearinghouse_domain::page::Page { items: Vec::new(), next_cursor: None });
                 };
                 if !scoped.is_empty() {
                     sql.push_str(&format!(" AND id IN ({})", $crate::shared::placeholders(3, scoped.len())));
@@ -255,12 +263,8 @@ macro_rules! impl_store {
                 page: &clearinghouse_domain::page::PageRequest,
             ) -> $crate::Result<clearinghouse_domain::page::Page<clearinghouse_domain::Person>> {
                 let mut sql = String::from("SELECT id, email, display_name, created_at FROM people WHERE id > $1");
-                let scoped: &[clearinghouse_domain::OrgId] = match scope {
-                    clearinghouse_domain::authz::Scope::All => &[],
-                    clearinghouse_domain::authz::Scope::Orgs(orgs) if orgs.is_empty() => {
-                        return Ok(clearinghouse_domain::page::Page { items: Vec::new(), next_cursor: None });
-                    }
-                    clearinghouse_domain::authz::Scope::Orgs(orgs) => orgs,
+                let Some(scoped) = $crate::shared::scoped_orgs(scope) else {
+                    return Ok(clearinghouse_domain::page::Page { items: Vec::new(), next_cursor: None });
                 };
                 if !scoped.is_empty() {
                     sql.push_str(&format!(

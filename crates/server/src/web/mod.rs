@@ -86,7 +86,7 @@ impl FromRequestParts<AppState> for WebSession {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let signin = || Redirect::to("/signin").into_response();
-        let secret = cookie(parts, SESSION_COOKIE).ok_or_else(signin)?;
+        let secret = cookie(&parts.headers, SESSION_COOKIE).ok_or_else(signin)?;
         let (actor, session) = state
             .app
             .actor_from_session(&secret)

@@ -19,7 +19,7 @@ use serde::Deserialize;
 
 use super::{Layout, WebError, WebSession, render};
 use crate::error::ApiError;
-use crate::extract::{SESSION_COOKIE, constant_time_eq, path_id};
+use crate::extract::{SESSION_COOKIE, constant_time_eq, cookie, path_id};
 use crate::state::AppState;
 
 const LOGIN_CSRF_COOKIE: &str = "ch_login_csrf";
@@ -170,14 +170,7 @@ pub async fn signin_submit(
     headers: axum::http::HeaderMap,
     Form(form): Form<SigninForm>,
 ) -> Response {
-    let expected = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|p| p.trim().split_once('='))
-        .find(|(k, _)| *k == LOGIN_CSRF_COOKIE)
-        .map(|(_, v)| v.to_owned());
+    let expected = cookie(&headers, LOGIN_CSRF_COOKIE);
     if !expected.is_some_and(|e| constant_time_eq(&e, &form.csrf)) {
         return signin_form(
             Some("The sign-in form expired; please try again.".into()),
