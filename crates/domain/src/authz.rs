@@ -93,6 +93,23 @@ pub enum Action {
     PasswordSet(PersonId),
     /// Read the tamper-evident log (entries, proofs, checkpoints).
     LogRead,
+    /// Read the public knowledge base (vulnerabilities, advisories, KEV, EPSS).
+    KbRead,
+    /// Import documents into the knowledge base and manage scheduled syncs.
+    KbImport,
+    /// Read an operator's assets, uploads, matches and priorities.
+    InventoryRead {
+        /// The operator.
+        org: OrgId,
+        /// Whether the operator shared this asset with analysts.
+        shared: bool,
+    },
+    /// Register assets and upload inventories for an operator.
+    InventoryWrite(OrgId),
+    /// Read aggregate exposure across operators (counts by sector, never who).
+    ExposureRead,
+    /// Manage an organization's notification subscriptions and read its deliveries.
+    SubscriptionManage(OrgId),
 }
 
 /// Why an action was refused. The text is safe to show to the actor.
@@ -237,6 +254,21 @@ pub fn authorize(actor: &Actor, action: &Action) -> Result<(), Denied> {
             actor.is_admin() || actor.person_id() == Some(*person) && !actor.is_token()
         }
         Action::LogRead => actor.is_admin() || actor.has_role(Role::Auditor),
+        Action::KbRead => !actor.grants.is_empty() || actor.is_system(),
+        Action::KbImport => actor.is_admin() || actor.has_role(Role::Analyst),
+        // Inventories are private to their operator: not even administrators read them, and
+        // analysts only what the operator shared.
+        Action::InventoryRead { org, shared } => {
+            actor.is_system()
+                || actor.is_member_of(*org)
+                || *shared && actor.grants.iter().any(|g| g.role == Role::Analyst)
+        }
+        Action::InventoryWrite(org) | Action::SubscriptionManage(org) => {
+            actor.is_system()
+                || actor.has_role_in(*org, Role::OperatorContact)
+                || actor.has_role_in(*org, Role::Manager)
+        }
+        Action::ExposureRead => actor.is_admin() || actor.has_role(Role::Analyst),
     };
     if allowed {
         Ok(())
@@ -301,6 +333,18 @@ fn denial_reason(action: &Action) -> &'static str {
         }
         Action::PasswordSet(_) => "only the person themself and administrators may set a password",
         Action::LogRead => "only auditors and administrators may read the log",
+        Action::KbRead => "this requires a membership in a participating organization",
+        Action::KbImport => "only analysts and administrators may import into the knowledge base",
+        Action::InventoryRead { .. } => {
+            "an inventory is visible only to its operator (and to analysts if the operator shared it)"
+        }
+        Action::InventoryWrite(_) => {
+            "only the operator's contacts and managers may change its inventory"
+        }
+        Action::ExposureRead => "only analysts and administrators may read aggregate exposure",
+        Action::SubscriptionManage(_) => {
+            "only the organization's operator contacts and managers may manage its notifications"
+        }
     }
 }
 
@@ -405,6 +449,25 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn inventories_are_private_to_their_operator() {
+        let (mine, theirs) = (OrgId::generate(), OrgId::generate());
+        let operator = actor(Role::OperatorContact, mine);
+        let member = actor(Role::Member, mine);
+        let read = |org, shared| Action::InventoryRead { org, shared };
+        assert!(authorize(&operator, &read(mine, false)).is_ok());
+        assert!(authorize(&member, &read(mine, false)).is_ok());
+        assert!(authorize(&member, &Action::InventoryWrite(mine)).is_err());
+        assert!(authorize(&operator, &read(theirs, false)).is_err());
+        assert!(authorize(&operator, &Action::InventoryWrite(theirs)).is_err());
+        for role in [Role::Admin, Role::Analyst, Role::Auditor] {
+            assert!(authorize(&actor(role, theirs), &read(mine, false)).is_err(), "{role}");
+        }
+        assert!(authorize(&actor(Role::Analyst, theirs), &read(mine, true)).is_ok());
+        assert!(authorize(&actor(Role::Analyst, theirs), &Action::ExposureRead).is_ok());
+        assert!(authorize(&operator, &Action::ExposureRead).is_err());
     }
 
     #[test]

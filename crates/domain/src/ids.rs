@@ -70,3 +70,27 @@ typed_id!(
     /// An API token's id (not the secret).
     TokenId
 );
+typed_id!(
+    /// A vulnerability: one alias group in the knowledge base.
+    VulnerabilityId
+);
+typed_id!(
+    /// One source record (an OSV record, a CSAF document, a KEV entry, a CVE record).
+    AdvisoryId
+);
+typed_id!(
+    /// An operator's asset.
+    AssetId
+);
+typed_id!(
+    /// One inventory upload (an SBOM or product list) for an asset.
+    UploadId
+);
+typed_id!(
+    /// A notification subscription.
+    SubscriptionId
+);
+typed_id!(
+    /// One notification delivery in the outbox.
+    DeliveryId
+);

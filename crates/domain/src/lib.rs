@@ -4,17 +4,24 @@
 //! - `ids`: typed identifiers, so an organization id can never be passed where a person id is expected.
 //! - `participant`: organizations (with CISA's 16 critical-infrastructure sectors), people, roles, tokens.
 //! - `authz`: the one authorization policy: "may actor X do action Y on object Z", deny by default.
+//! - `inventory`: operators' assets, uploads, matches and SSVC deployer inputs and decisions.
+//! - `notify`: notification subscriptions, outbox events and deliveries.
 //! - `audit`: what a state-changing action records in the tamper-evident log.
 //! - `page`: cursor pagination shared by every list.
 
 pub mod audit;
 pub mod authz;
 pub mod ids;
+pub mod inventory;
+pub mod notify;
 pub mod page;
 pub mod participant;
 pub mod time;
 
-pub use ids::{OrgId, PersonId, TokenId};
+pub use ids::{
+    AdvisoryId, AssetId, DeliveryId, OrgId, PersonId, SubscriptionId, TokenId, UploadId,
+    VulnerabilityId,
+};
 pub use participant::{
     Membership, NewOrganization, NewPerson, OrgKind, Organization, Person, Role, Sector, TokenInfo,
 };

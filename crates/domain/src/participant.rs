@@ -52,6 +52,8 @@ macro_rules! wire_enum {
     };
 }
 
+pub(crate) use wire_enum;
+
 /// A value outside a closed set.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("unknown {what} {value:?}; expected one of: {}", expected.join(", "))]
@@ -325,7 +327,7 @@ impl TokenInfo {
     }
 }
 
-fn check_text(
+pub(crate) fn check_text(
     field: &'static str,
     value: &str,
     max_chars: usize,

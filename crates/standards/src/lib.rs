@@ -15,6 +15,7 @@
 //! - [`osv`], [`csaf`], [`cve5`], [`kev`], [`epss`]: advisory formats.
 //! - [`cyclonedx`], [`spdx`], [`sbom`], [`sarif`], [`schema`]: SBOMs, SARIF and schema validation.
 //! - [`matching`]: SBOM components against advisories.
+//! - [`knowledge`]: what the knowledge base keeps of each document, as serializable data.
 #![deny(missing_docs)]
 
 pub mod cpe;
@@ -25,6 +26,7 @@ pub mod cwe;
 pub mod cyclonedx;
 pub mod epss;
 pub mod kev;
+pub mod knowledge;
 pub mod matching;
 pub mod osv;
 pub mod purl;

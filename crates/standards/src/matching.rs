@@ -129,7 +129,7 @@ pub fn cpe_fields(cpe: &str) -> Option<(String, String, String)> {
     Some((vendor, product, field(3)))
 }
 
-fn describe_osv_range(range: &osv::Range, versions: &[String]) -> String {
+pub(crate) fn describe_osv_range(range: &osv::Range, versions: &[String]) -> String {
     let mut parts: Vec<String> = range
         .events
         .iter()
@@ -153,7 +153,7 @@ fn describe_osv_range(range: &osv::Range, versions: &[String]) -> String {
     parts.join(", ")
 }
 
-fn to_range(range: &osv::Range) -> Option<Range> {
+pub(crate) fn to_range(range: &osv::Range) -> Option<Range> {
     let range_type = match range.kind.as_str() {
         "SEMVER" => RangeType::Semver,
         "ECOSYSTEM" => RangeType::Ecosystem,

@@ -3,6 +3,8 @@
 //!
 //! # Layout
 //! - `Store`: the trait, with methods named in domain terms; services hold `Arc<dyn Store>`.
+//! - `knowledge`, `inventory`: the knowledge base; inventories, matches and the notification
+//!   outbox (each a trait `Store` requires, with its SQL stamped out per engine like `shared`).
 //! - `rows`: row structs shared by both engines (both store the same column types) and their
 //!   conversion into domain types.
 //! - `shared`: the SQL both engines run identically, stamped out for each engine.
@@ -12,6 +14,8 @@
 //! the same transaction as the change: a change is never committed without its log entry, and a log
 //! entry never describes a change that did not happen.
 
+pub mod inventory;
+pub mod knowledge;
 pub mod postgres;
 mod rows;
 mod shared;
@@ -30,6 +34,11 @@ use clearinghouse_domain::{
 use clearinghouse_tlog::{Hash, NodeId};
 use jiff::Timestamp;
 
+pub use inventory::{AttemptOutcome, ExposureRow, InventoryStore, MatchOutcome, MatchScope, NewDelivery};
+pub use knowledge::{
+    AdvisorySummary, EpssImport, KbStats, KnowledgeStore, NewAdvisory, PackageRow, PendingAdvisory,
+    UpsertOutcome, VexRow, VulnerabilityRecord,
+};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -130,7 +139,7 @@ pub struct NewToken {
 /// Everything the clearinghouse keeps, in domain terms. Implemented once per engine; both run the
 /// same conformance suite.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: KnowledgeStore + InventoryStore + Send + Sync + 'static {
     /// The engine behind this store.
     fn engine(&self) -> Engine;
 

@@ -612,5 +612,6 @@ impl fmt::Display for Decision {
     }
 }
 
+pub mod deployer;
 #[cfg(test)]
 mod tests;
