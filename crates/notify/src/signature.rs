@@ -132,9 +132,10 @@ pub fn verify(
     if age > tolerance {
         return Err(SignatureError::TimestampTooOld { age_seconds: age });
     }
-    if -age > tolerance {
+    let ahead = age.saturating_neg();
+    if ahead > tolerance {
         return Err(SignatureError::TimestampTooNew {
-            ahead_seconds: -age,
+            ahead_seconds: ahead,
         });
     }
     let expected = mac(&key, headers.id, timestamp, body)?;
@@ -258,6 +259,13 @@ mod tests {
             verify(SECRET, &headers(&signature), BODY, TS - 301, tolerance),
             Err(SignatureError::TimestampTooNew { ahead_seconds: 301 })
         );
+        for extreme in ["9223372036854775807", "-9223372036854775808"] {
+            let extreme = SignedHeaders {
+                timestamp: extreme,
+                ..headers(&signature)
+            };
+            assert!(verify(SECRET, &extreme, BODY, TS, tolerance).is_err());
+        }
         let bad_ts = SignedHeaders {
             timestamp: "1649367553.5",
             ..headers(&signature)

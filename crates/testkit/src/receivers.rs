@@ -240,7 +240,7 @@ pub struct ReceivedMail {
 }
 
 impl ReceivedMail {
-    /// Header `name` of the message, unfolded and decoded, if present.
+    /// The raw value of header `name` of the message (as sent, trimmed), if present.
     pub fn header(&self, name: &str) -> Option<String> {
         let message = mail_parser::MessageParser::default().parse(&self.data)?;
         let raw = message.header_raw(name)?;

@@ -6,7 +6,9 @@ use clearinghouse_testkit::receivers::SmtpReceiver;
 use crate::WAIT;
 
 fn mailer(receiver: &SmtpReceiver) -> Mailer {
-    Mailer::new(&SmtpConfig::from_url(&receiver.url()).unwrap()).unwrap()
+    let config = SmtpConfig::from_url(&receiver.url())
+        .unwrap_or_else(|e| panic!("the receiver's URL does not parse: {e}"));
+    Mailer::new(&config).unwrap_or_else(|e| panic!("no mailer for the receiver: {e}"))
 }
 
 #[tokio::test]

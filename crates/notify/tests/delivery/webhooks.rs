@@ -14,7 +14,8 @@ const BODY: &[u8] =
     br#"{"type":"advisory.matched","timestamp":"2026-11-20T08:00:00Z","data":{"advisory":"CVE-2024-3094"}}"#;
 
 fn client() -> WebhookClient {
-    WebhookClient::new(&WebhookOptions::default()).unwrap()
+    WebhookClient::new(&WebhookOptions::default())
+        .unwrap_or_else(|e| panic!("no webhook client: {e}"))
 }
 
 /// The three signature headers of a received request, absent ones as "".
