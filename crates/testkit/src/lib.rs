@@ -6,6 +6,8 @@
 //! creates a database `ch_test_<random>` there and drops it afterwards. Under `CI=true` a missing
 //! PostgreSQL is a failure, never a silent skip.
 
+pub mod receivers;
+
 use std::path::PathBuf;
 
 use tempfile::TempDir;
