@@ -8,6 +8,9 @@
 //! - `participants`: organizations, people, memberships, API tokens.
 //! - `auth`: turning a bearer token, a session cookie or a sign-in link into an `Actor`.
 //! - `log`: checkpoints, entries and proofs of the tamper-evident log.
+//! - `knowledge`: importing source documents into the knowledge base, and reading it.
+//! - `matching`: inventories against the knowledge base, both ways, through the package index.
+//! - `inventory`: assets, uploads, what to fix first (SSVC deployer), aggregate exposure.
 //! - `bootstrap`: the first administrator and the `--demo` world.
 //!
 //! Every public service method takes the acting `Actor` and asks `authz::authorize` before it reads
@@ -16,8 +19,11 @@
 pub mod auth;
 pub mod bootstrap;
 pub mod error;
+pub mod inventory;
 pub mod keys;
+pub mod knowledge;
 pub mod log;
+pub mod matching;
 pub mod participants;
 pub mod secrets;
 
