@@ -475,9 +475,7 @@ pub(crate) fn is_metadata(bytes: &[u8]) -> bool {
 /// The lines of a listing, without a byte order mark or carriage returns.
 fn text_lines(bytes: &[u8]) -> impl Iterator<Item = &str> {
     let text = std::str::from_utf8(bytes).unwrap_or("");
-    text.strip_prefix('\u{feff}')
-        .unwrap_or(text)
-        .lines()
+    text.strip_prefix('\u{feff}').unwrap_or(text).lines()
 }
 
 /// Parses one `changes.csv` line: a path and an RFC 3339 timestamp, each optionally in double
@@ -606,9 +604,10 @@ mod tests {
 
     #[test]
     fn changes_lines_quoted_or_not() {
-        let (path, time) =
-            parse_changes_line(r#""2020/example_company_-_2020-yh4711.json","2020-07-01T10:09:07Z""#)
-                .unwrap();
+        let (path, time) = parse_changes_line(
+            r#""2020/example_company_-_2020-yh4711.json","2020-07-01T10:09:07Z""#,
+        )
+        .unwrap();
         assert_eq!(path, "2020/example_company_-_2020-yh4711.json");
         assert_eq!(time, "2020-07-01T10:09:07Z".parse::<Timestamp>().unwrap());
         let (path, _) = parse_changes_line(
@@ -622,7 +621,11 @@ mod tests {
 
     #[test]
     fn bad_changes_lines_say_why() {
-        assert!(parse_changes_line("a.json").unwrap_err().contains("2 fields"));
+        assert!(
+            parse_changes_line("a.json")
+                .unwrap_err()
+                .contains("2 fields")
+        );
         assert!(
             parse_changes_line("a.json,yesterday")
                 .unwrap_err()
@@ -637,7 +640,10 @@ mod tests {
 
     #[test]
     fn sniffs_documents_and_metadata() {
-        assert_eq!(sniff(br#"{"document":{"category":"csaf_vex"}}"#), Sniffed::Document);
+        assert_eq!(
+            sniff(br#"{"document":{"category":"csaf_vex"}}"#),
+            Sniffed::Document
+        );
         assert_eq!(sniff(br#"{"feed":{"entry":[]}}"#), Sniffed::Feed);
         assert_eq!(
             sniff(br#"{"canonical_url":"https://x/p.json","distributions":[]}"#),

@@ -13,8 +13,8 @@ use reqwest::{Client, StatusCode};
 use tokio::io::AsyncWriteExt;
 use url::Url;
 
-use crate::location::Location;
 use crate::FeedError;
+use crate::location::Location;
 
 /// Reads locations over one shared HTTP client.
 #[derive(Debug, Clone)]
@@ -148,7 +148,10 @@ impl Fetcher {
         let Some(mut response) = self.send(url, if_modified_since).await? else {
             return Ok(None);
         };
-        if response.content_length().is_some_and(|length| length > limit) {
+        if response
+            .content_length()
+            .is_some_and(|length| length > limit)
+        {
             return Err(FetchError::TooLarge(limit));
         }
         let modified = last_modified(response.headers());
@@ -197,8 +200,7 @@ impl Fetcher {
             return Ok(Some(Download::Document(Body { bytes, modified })));
         }
         let mut file = tempfile::tempfile().map_err(FetchError::Io)?;
-        let mut writer =
-            tokio::fs::File::from_std(file.try_clone().map_err(FetchError::Io)?);
+        let mut writer = tokio::fs::File::from_std(file.try_clone().map_err(FetchError::Io)?);
         writer.write_all(&head).await.map_err(FetchError::Io)?;
         while let Some(chunk) = response.chunk().await.map_err(FetchError::Transport)? {
             writer.write_all(&chunk).await.map_err(FetchError::Io)?;

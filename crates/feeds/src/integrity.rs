@@ -76,7 +76,9 @@ pub(crate) fn verify(
                 .into_iter()
                 .find(|algorithm| algorithm.hex_len() == published.len())
         })
-        .ok_or_else(|| format!("hash file does not hold a SHA-256 or SHA-512 digest: {published:?}"))?;
+        .ok_or_else(|| {
+            format!("hash file does not hold a SHA-256 or SHA-512 digest: {published:?}")
+        })?;
     if published.len() != algorithm.hex_len()
         || !published.bytes().all(|byte| byte.is_ascii_hexdigit())
     {
@@ -117,8 +119,12 @@ mod tests {
 
     #[test]
     fn a_changed_document_is_a_mismatch() {
-        let reason = verify(Some(HashAlgorithm::Sha512), ABC_SHA512.as_bytes(), b"abd").unwrap_err();
-        assert!(reason.starts_with("sha512 mismatch: published ddaf35"), "{reason}");
+        let reason =
+            verify(Some(HashAlgorithm::Sha512), ABC_SHA512.as_bytes(), b"abd").unwrap_err();
+        assert!(
+            reason.starts_with("sha512 mismatch: published ddaf35"),
+            "{reason}"
+        );
     }
 
     #[test]

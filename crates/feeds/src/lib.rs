@@ -147,8 +147,9 @@ pub enum FeedItem {
 pub struct FeedOptions {
     /// Skip documents whose known modification time (changes.csv, ROLIE `updated`, HTTP
     /// `Last-Modified`, file mtime) is before this instant, so a periodic sync reads only what
-    /// changed. Documents with no known time are always read. URL sources are requested with
-    /// `If-Modified-Since`.
+    /// changed. Documents with no known time are always read; zip entries carry none, so an
+    /// archive is skipped whole when the archive itself is older. Single-URL sources (KEV, EPSS,
+    /// archives) are requested with `If-Modified-Since`.
     pub since: Option<Timestamp>,
     /// The HTTP client to use (proxies, TLS roots, timeouts); a default client when `None`.
     pub client: Option<reqwest::Client>,

@@ -66,14 +66,13 @@ async fn open_path(kind: FeedKind, path: PathBuf, context: Context) -> Result<Fe
     let shown = path.display().to_string();
     if metadata.is_dir() {
         let root = path.clone();
-        let (found, problems) = tokio::task::spawn_blocking(move || {
-            walk(&root, |name| is_document_name(kind, name))
-        })
-        .await
-        .map_err(|error| FeedError::Io {
-            location: shown.clone(),
-            source: io::Error::other(error),
-        })?;
+        let (found, problems) =
+            tokio::task::spawn_blocking(move || walk(&root, |name| is_document_name(kind, name)))
+                .await
+                .map_err(|error| FeedError::Io {
+                    location: shown.clone(),
+                    source: io::Error::other(error),
+                })?;
         let jobs = found
             .into_iter()
             .filter(|found| !context.unchanged(found.modified))

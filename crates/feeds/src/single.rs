@@ -28,12 +28,7 @@ pub(crate) async fn open(
             }
             read_file(path, context.limit).await.map(Some)
         }
-        Location::Url(url) => {
-            context
-                .fetcher
-                .get(url, context.limit, context.since)
-                .await
-        }
+        Location::Url(url) => context.fetcher.get(url, context.limit, context.since).await,
     };
     let body = match fetched {
         Ok(Some(body)) => body,

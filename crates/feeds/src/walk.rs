@@ -131,7 +131,10 @@ mod tests {
         assert!(is_document_name(FeedKind::Cve, "CVE-2024-1234.json"));
         assert!(!is_document_name(FeedKind::Cve, "deltaLog.json"));
         assert!(is_document_name(FeedKind::Csaf, "icsa-24-001-01.json"));
-        assert!(!is_document_name(FeedKind::Csaf, "icsa-24-001-01.json.sha512"));
+        assert!(!is_document_name(
+            FeedKind::Csaf,
+            "icsa-24-001-01.json.sha512"
+        ));
     }
 
     #[test]
