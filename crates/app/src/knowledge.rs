@@ -407,3 +407,75 @@ mod tests {
         }
     }
 }
+
+/// Progress of a long import, for progress bars.
+pub trait ImportProgress: Send {
+    /// `done` documents read of `total` (when known).
+    fn advance(&mut self, done: u64, total: Option<u64>);
+}
+
+impl<F: FnMut(u64, Option<u64>) + Send> ImportProgress for F {
+    fn advance(&mut self, done: u64, total: Option<u64>) {
+        self(done, total)
+    }
+}
+
+impl ImportKind {
+    fn feed_kind(self) -> clearinghouse_feeds::FeedKind {
+        match self {
+            ImportKind::Osv => clearinghouse_feeds::FeedKind::Osv,
+            ImportKind::Csaf => clearinghouse_feeds::FeedKind::Csaf,
+            ImportKind::Kev => clearinghouse_feeds::FeedKind::Kev,
+            ImportKind::Epss => clearinghouse_feeds::FeedKind::Epss,
+            ImportKind::Cve => clearinghouse_feeds::FeedKind::Cve,
+        }
+    }
+}
+
+impl App {
+    /// Imports everything a path or URL holds (a directory, a zip, a CSAF provider, one file),
+    /// reading it as a stream and storing it in batches. Documents the feed cannot deliver (a
+    /// hash mismatch, an HTTP error) are rejected with their reason; the others go on.
+    pub async fn import_source(
+        &self,
+        actor: &Actor,
+        kind: ImportKind,
+        source: &str,
+        options: &clearinghouse_feeds::FeedOptions,
+        progress: &mut dyn ImportProgress,
+    ) -> Result<ImportSummary> {
+        authorize(actor, &Action::KbImport)?;
+        let mut feed = clearinghouse_feeds::open(kind.feed_kind(), source, options)
+            .await
+            .map_err(|e| Error::Invalid {
+                field: "source".into(),
+                problem: e.to_string(),
+            })?;
+        let total = feed.estimated_len();
+        let mut summary = ImportSummary::default();
+        let mut batch = Vec::new();
+        let mut done = 0u64;
+        progress.advance(0, total);
+        while let Some(item) = feed.next().await {
+            done += 1;
+            match item {
+                clearinghouse_feeds::FeedItem::Document(document) => batch.push(SourceDocument {
+                    location: document.location,
+                    bytes: document.bytes,
+                }),
+                clearinghouse_feeds::FeedItem::Rejected { location, reason } => {
+                    summary.rejected.push(Rejection { location, reason })
+                }
+            }
+            if batch.len() >= IMPORT_BATCH {
+                summary.absorb(self.import_documents(actor, kind, std::mem::take(&mut batch)).await?);
+                progress.advance(done, total);
+            }
+        }
+        if !batch.is_empty() {
+            summary.absorb(self.import_documents(actor, kind, batch).await?);
+        }
+        progress.advance(done, total.or(Some(done)));
+        Ok(summary)
+    }
+}
