@@ -79,7 +79,7 @@ pub struct SourceDocument {
 }
 
 /// A document refused, with the reason.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Rejection {
     /// Where it came from.
     pub location: String,
@@ -88,7 +88,7 @@ pub struct Rejection {
 }
 
 /// What an import did.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ImportSummary {
     /// Records not seen before.
     pub new: u64,
@@ -421,7 +421,8 @@ impl<F: FnMut(u64, Option<u64>) + Send> ImportProgress for F {
 }
 
 impl ImportKind {
-    fn feed_kind(self) -> clearinghouse_feeds::FeedKind {
+    /// The feed reader for this kind.
+    pub fn feed_kind(self) -> clearinghouse_feeds::FeedKind {
         match self {
             ImportKind::Osv => clearinghouse_feeds::FeedKind::Osv,
             ImportKind::Csaf => clearinghouse_feeds::FeedKind::Csaf,
