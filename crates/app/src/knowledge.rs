@@ -13,14 +13,14 @@ use clearinghouse_domain::page::{Page, PageRequest};
 use clearinghouse_domain::{AdvisoryId, VulnerabilityId};
 use clearinghouse_standards::knowledge::{self, SourceKind, SourceRecord};
 use clearinghouse_standards::{cve5, csaf, epss, kev, osv};
-use clearinghouse_store::{
-    AdvisorySummary, EpssImport, KbStats, NewAdvisory, UpsertOutcome, VulnerabilityRecord,
-};
+use clearinghouse_store::{EpssImport, KbStats, NewAdvisory, UpsertOutcome};
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::App;
+
+pub use clearinghouse_store::{AdvisorySummary, VulnerabilityRecord};
 use crate::error::{Error, Result};
 
 /// How many records are stored per transaction.
