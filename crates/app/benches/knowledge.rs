@@ -1,14 +1,20 @@
 //! Knowledge base, inventories and matching at population scale (issue #4):
 //!
 //! 1. importing everything in `../shared/data` (OSV, CSAF, KEV, CVE 5 vulnrichment) through
-//!    `clearinghouse_feeds` and `App::import_documents`, then the same import a second time (which
-//!    must change nothing);
+//!    `App::import_source` (what `clearinghouse import` runs: the feed reader, then
+//!    `import_documents` in batches), then the same import a second time (which must change
+//!    nothing);
 //! 2. the fan-out of ONE new OSV advisory over a synthetic population of operators (one asset and
 //!    one inventory of `--components` purls each, uploaded through `App::upload_inventory`): the wall
 //!    time of `import_documents` from call to return (matches are stored before it returns), and the
 //!    matches stored, checked against what the bench planted;
 //! 3. dashboard latency at that population: `App::priorities` for random operators, as each
 //!    operator's own token-shaped actor, sequentially and from concurrent tasks.
+//!
+//! Where the time goes: after the measured runs, one more planted advisory and one re-upload are
+//! run with sqlx's per-statement events collected (a `tracing` layer that is off, and costs
+//! nothing, during the measured runs), and the statements are tallied by kind: count, total and
+//! mean time as sqlx measured them (on PostgreSQL that includes the round trip).
 //!
 //! SQLite always runs; PostgreSQL runs when `CLEARINGHOUSE_BENCH_POSTGRES` holds an administrative
 //! URL (a scratch database `ch_bench_<random>` is created there and dropped afterwards).
@@ -28,8 +34,8 @@
 use std::collections::{BTreeMap, HashSet};
 use std::error::Error;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use clearinghouse_app::knowledge::{ImportKind, ImportSummary, Rejection, SourceDocument};
@@ -37,13 +43,15 @@ use clearinghouse_app::{App, KeyRing};
 use clearinghouse_domain::authz::{Actor, Grant};
 use clearinghouse_domain::inventory::{Exposure, MissionImpact, NewAsset, SafetyImpact};
 use clearinghouse_domain::{AssetId, NewOrganization, OrgId, OrgKind, Role, Sector, TokenId};
-use clearinghouse_feeds::{FeedItem, FeedKind, FeedOptions};
+use clearinghouse_feeds::FeedOptions;
 use sqlx::Connection;
+use tracing::field::{Field, Visit};
+use tracing_subscriber::Layer;
+use tracing_subscriber::layer::{Context, SubscriberExt};
+use tracing_subscriber::util::SubscriberInitExt;
 
 type BenchResult<T> = Result<T, Box<dyn Error + Send + Sync>>;
 
-/// Documents handed to `import_documents` per call, as an importer with a progress bar would.
-const IMPORT_CHUNK: usize = 500;
 /// Synthetic package names per ecosystem the inventories draw from.
 const POOL_PER_ECOSYSTEM: u64 = 20_000;
 /// Concurrent tasks for the concurrent dashboard row.
@@ -139,14 +147,15 @@ impl Args {
         if args.real > REAL_PACKAGES.len() {
             return Err(format!("--real is at most {}", REAL_PACKAGES.len()).into());
         }
-        let fixed = args.real + args.advisories;
+        let fixed = args.real + args.advisories + 1;
         if args.components <= fixed {
-            return Err(format!("--components must exceed --real + --advisories ({fixed})").into());
+            return Err(format!("--components must exceed --real + --advisories + 1 ({fixed})").into());
         }
         if !(0.0..=1.0).contains(&args.hit_fraction) {
             return Err("--hit-fraction is between 0 and 1".into());
         }
         args.concurrency = args.concurrency.max(1);
+        args.data = args.data.canonicalize().unwrap_or(args.data);
         Ok(args)
     }
 }
@@ -193,7 +202,6 @@ struct ImportRow {
     kind: ImportKind,
     documents: u64,
     wall: Duration,
-    in_import: Duration,
     summary: ImportSummary,
 }
 
@@ -204,6 +212,97 @@ struct PopulationRow {
     wall: Duration,
     upload_latencies: Vec<Duration>,
     matches_at_upload: u64,
+}
+
+/// Statements by kind: (count, total seconds).
+type Tally = BTreeMap<String, (u64, f64)>;
+
+/// Whether sqlx's statement events are collected right now.
+static TALLY_ON: AtomicBool = AtomicBool::new(false);
+/// The statements collected while [`TALLY_ON`] was set.
+static TALLY: Mutex<Tally> = Mutex::new(BTreeMap::new());
+
+/// A `tracing` layer that adds up sqlx's per-statement events (target `sqlx::query`, fields
+/// `summary`, `db.statement`, `elapsed_secs`). Its filter asks [`TALLY_ON`] each time at sqlx's
+/// call sites (and never elsewhere), so while it is false sqlx does not even build the events.
+struct SqlTally;
+
+impl<S: tracing::Subscriber> Layer<S> for SqlTally {
+    fn on_event(&self, event: &tracing::Event<'_>, _ctx: Context<'_, S>) {
+        let mut visitor = StatementVisitor::default();
+        event.record(&mut visitor);
+        let text = if visitor.statement.trim().is_empty() {
+            visitor.summary
+        } else {
+            visitor.statement
+        };
+        let mut key: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if key.len() > 100 {
+            let mut cut = 100;
+            while !key.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            key.truncate(cut);
+            key.push('…');
+        }
+        if let Ok(mut tally) = TALLY.lock() {
+            let entry = tally.entry(key).or_insert((0, 0.0));
+            entry.0 += 1;
+            entry.1 += visitor.elapsed;
+        }
+    }
+}
+
+#[derive(Default)]
+struct StatementVisitor {
+    summary: String,
+    statement: String,
+    elapsed: f64,
+}
+
+impl Visit for StatementVisitor {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        match field.name() {
+            "summary" => self.summary = value.to_owned(),
+            "db.statement" => self.statement = value.to_owned(),
+            _ => {}
+        }
+    }
+
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        if field.name() == "elapsed_secs" {
+            self.elapsed = value;
+        }
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        match field.name() {
+            "summary" if self.summary.is_empty() => self.summary = format!("{value:?}"),
+            "db.statement" if self.statement.is_empty() => {
+                self.statement = format!("{value:?}").replace("\\n", " ")
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Runs `work` with statement collection on; returns its result and what was collected.
+async fn tallied<T>(work: impl std::future::Future<Output = T>) -> (T, Tally) {
+    if let Ok(mut tally) = TALLY.lock() {
+        tally.clear();
+    }
+    TALLY_ON.store(true, Ordering::SeqCst);
+    let out = work.await;
+    TALLY_ON.store(false, Ordering::SeqCst);
+    let tally = TALLY.lock().map(|t| t.clone()).unwrap_or_default();
+    (out, tally)
+}
+
+/// A profiled operation: what it was, its wall time and its statements.
+struct Profiled {
+    what: String,
+    wall: Duration,
+    tally: Tally,
 }
 
 /// One new advisory's fan-out.
@@ -232,18 +331,36 @@ struct EngineReport {
     population: Option<PopulationRow>,
     fanout: Vec<FanoutRow>,
     dashboard: Vec<DashboardRow>,
+    profiles: Vec<Profiled>,
 }
 
 /// An operator of the synthetic population.
 #[derive(Clone)]
 struct Operator {
     org: OrgId,
+    asset: AssetId,
     actor: Actor,
 }
 
 #[tokio::main]
 async fn main() -> BenchResult<()> {
     let args = Args::parse()?;
+    tracing_subscriber::registry()
+        .with(
+            SqlTally.with_filter(
+                tracing_subscriber::filter::dynamic_filter_fn(|_meta, _cx| {
+                    TALLY_ON.load(Ordering::Relaxed)
+                })
+                .with_callsite_filter(|meta| {
+                    if meta.target() == "sqlx::query" {
+                        tracing::subscriber::Interest::sometimes()
+                    } else {
+                        tracing::subscriber::Interest::never()
+                    }
+                }),
+            ),
+        )
+        .init();
     let started = Instant::now();
     let run_id = format!(
         "{:08x}",
@@ -309,6 +426,7 @@ async fn run_engine(engine: &'static str, location: &str, args: &Args) -> BenchR
         population: None,
         fanout: Vec::new(),
         dashboard: Vec::new(),
+        profiles: Vec::new(),
     };
 
     if args.import {
@@ -325,8 +443,8 @@ async fn run_engine(engine: &'static str, location: &str, args: &Args) -> BenchR
     let (operators, population, planted) = build_population(&app, args).await?;
     report.population = Some(population);
 
-    for (k, expected) in planted.iter().enumerate() {
-        let row = fan_out(&app, k, *expected).await?;
+    for (k, expected) in planted.iter().enumerate().take(args.advisories) {
+        let (row, _) = fan_out(&app, k, *expected, false).await?;
         println!(
             "   advisory {}: {} in {} ({} matches, {} expected, {} operators in exposure)",
             row.advisory,
@@ -343,35 +461,61 @@ async fn run_engine(engine: &'static str, location: &str, args: &Args) -> BenchR
         report.dashboard.push(dashboard_sequential(&app, &operators, args.samples).await?);
         report.dashboard.push(dashboard_concurrent(&app, &operators).await?);
     }
+
+    // Where the time goes: the last planted advisory, and operator 0 uploading its inventory
+    // again, with statement collection on.
+    let k = args.advisories;
+    let (row, tally) = fan_out(&app, k, planted[k], true).await?;
+    report.profiles.push(Profiled {
+        what: format!(
+            "fan-out of {} ({} matches of {} planted), statement events on",
+            row.advisory, row.matches_added, row.expected
+        ),
+        wall: row.wall,
+        tally,
+    });
+    if let Some(op) = operators.first() {
+        let (text, _) = inventory(0, args);
+        let started = Instant::now();
+        let (uploaded, tally) =
+            tallied(app.upload_inventory(&op.actor, op.asset, text.as_bytes())).await;
+        let uploaded = uploaded?;
+        report.profiles.push(Profiled {
+            what: format!(
+                "upload_inventory again for operator 0 ({} components, {} matches), statement events on",
+                uploaded.upload.component_count, uploaded.matching.added
+            ),
+            wall: started.elapsed(),
+            tally,
+        });
+    }
     Ok(report)
 }
 
 /// The four sources of the shared data, in the order they are imported.
-fn sources(data: &Path) -> [(ImportKind, FeedKind, PathBuf); 4] {
+fn sources(data: &Path) -> [(ImportKind, PathBuf); 4] {
     [
-        (ImportKind::Osv, FeedKind::Osv, data.join("osv")),
-        (ImportKind::Csaf, FeedKind::Csaf, data.join("csaf")),
+        (ImportKind::Osv, data.join("osv")),
+        (ImportKind::Csaf, data.join("csaf")),
         (
             ImportKind::Kev,
-            FeedKind::Kev,
             data.join("kev/known_exploited_vulnerabilities.json"),
         ),
-        (ImportKind::Cve, FeedKind::Cve, data.join("ssvc/vulnrichment")),
+        (ImportKind::Cve, data.join("ssvc/vulnrichment")),
     ]
 }
 
 async fn import_all(app: &App, data: &Path) -> BenchResult<Vec<ImportRow>> {
     let mut rows = Vec::new();
-    for (kind, feed_kind, path) in sources(data) {
-        let row = import_kind(app, kind, feed_kind, &path).await?;
+    for (kind, path) in sources(data) {
+        let row = import_kind(app, kind, &path).await?;
         let s = &row.summary;
         println!(
-            "   {:<5} {:>6} docs in {:>8.2} s ({:>7.1} docs/s; {:.2} s inside import_documents): new {}, updated {}, unchanged {}, rejected {}, matches added {}",
+            "   {:<5} {:>6} docs in {:>8.2} s ({:>7.1} docs/s): new {}, updated {}, unchanged {}, rejected {}, matches added {}",
             kind.as_str(),
             row.documents,
             row.wall.as_secs_f64(),
             row.documents as f64 / row.wall.as_secs_f64(),
-            row.in_import.as_secs_f64(),
             s.new,
             s.updated,
             s.unchanged,
@@ -399,55 +543,23 @@ fn print_rejections(rejected: &[Rejection]) {
     }
 }
 
-async fn import_kind(
-    app: &App,
-    kind: ImportKind,
-    feed_kind: FeedKind,
-    path: &Path,
-) -> BenchResult<ImportRow> {
-    let actor = Actor::system();
+async fn import_kind(app: &App, kind: ImportKind, path: &Path) -> BenchResult<ImportRow> {
     let started = Instant::now();
-    let mut feed =
-        clearinghouse_feeds::open(feed_kind, &path.to_string_lossy(), &FeedOptions::default())
-            .await?;
-    let mut summary = ImportSummary::default();
     let mut documents = 0u64;
-    let mut in_import = Duration::ZERO;
-    let mut batch = Vec::with_capacity(IMPORT_CHUNK);
-    loop {
-        let item = feed.next().await;
-        let done = item.is_none();
-        match item {
-            Some(FeedItem::Document(raw)) => {
-                documents += 1;
-                batch.push(SourceDocument {
-                    location: raw.location,
-                    bytes: raw.bytes,
-                });
-            }
-            Some(FeedItem::Rejected { location, reason }) => {
-                documents += 1;
-                summary.rejected.push(Rejection { location, reason });
-            }
-            None => {}
-        }
-        if batch.len() >= IMPORT_CHUNK || (done && !batch.is_empty()) {
-            let t = Instant::now();
-            summary.absorb(
-                app.import_documents(&actor, kind, std::mem::take(&mut batch))
-                    .await?,
-            );
-            in_import += t.elapsed();
-        }
-        if done {
-            break;
-        }
-    }
+    let mut progress = |done: u64, _total: Option<u64>| documents = done;
+    let summary = app
+        .import_source(
+            &Actor::system(),
+            kind,
+            &path.to_string_lossy(),
+            &FeedOptions::default(),
+            &mut progress,
+        )
+        .await?;
     Ok(ImportRow {
         kind,
         documents,
         wall: started.elapsed(),
-        in_import,
         summary,
     })
 }
@@ -475,7 +587,7 @@ fn target_package(k: usize) -> String {
 fn inventory(i: usize, args: &Args) -> (String, Vec<bool>) {
     let mut rng = XorShift::new(i as u64 + 1);
     let mut lines = Vec::with_capacity(args.components);
-    let mut affected = vec![false; args.advisories];
+    let mut affected = vec![false; args.advisories + 1];
     for (k, hit) in affected.iter_mut().enumerate() {
         if rng.unit() < args.hit_fraction {
             // Nine in ten run an affected version; the rest already run the fixed one, so the
@@ -537,7 +649,7 @@ async fn build_population(
     }
     let mut operators = Vec::with_capacity(args.operators);
     let mut upload_latencies = Vec::with_capacity(args.operators);
-    let mut planted = vec![0u64; args.advisories];
+    let mut planted = vec![0u64; args.advisories + 1];
     let mut component_rows = 0u64;
     let mut matches_at_upload = 0u64;
     for task in tasks {
@@ -591,7 +703,7 @@ async fn build_some(
     let mut built = Built {
         operators: Vec::new(),
         upload_latencies: Vec::new(),
-        planted: vec![0; args.advisories],
+        planted: vec![0; args.advisories + 1],
         component_rows: 0,
         matches_at_upload: 0,
     };
@@ -637,7 +749,11 @@ async fn build_some(
             *total += u64::from(hit);
         }
         check_asset(asset.id, uploaded.upload.asset)?;
-        built.operators.push(Operator { org: org.id, actor });
+        built.operators.push(Operator {
+            org: org.id,
+            asset: asset.id,
+            actor,
+        });
         if (i + 1) % 1000 == 0 {
             println!(
                 "   {} operators after {:.1} s",
@@ -677,16 +793,21 @@ fn planted_advisory(k: usize) -> String {
 
 /// Imports planted advisory `k` alone and times `import_documents` from call to return; then
 /// (untimed) checks what was stored through the analysts' exposure view.
-async fn fan_out(app: &App, k: usize, expected: u64) -> BenchResult<FanoutRow> {
+/// With `profile`, the statements `import_documents` ran are collected and returned.
+async fn fan_out(app: &App, k: usize, expected: u64, profile: bool) -> BenchResult<(FanoutRow, Tally)> {
     let system = Actor::system();
     let document = SourceDocument {
         location: format!("bench://advisory/{k}"),
         bytes: planted_advisory(k).into_bytes(),
     };
     let started = Instant::now();
-    let summary = app
-        .import_documents(&system, ImportKind::Osv, vec![document])
-        .await?;
+    let import = app.import_documents(&system, ImportKind::Osv, vec![document]);
+    let (summary, tally) = if profile {
+        tallied(import).await
+    } else {
+        (import.await, Tally::new())
+    };
+    let summary = summary?;
     let wall = started.elapsed();
     if summary.new != 1 || !summary.rejected.is_empty() {
         return Err(format!("the planted advisory was not stored as new: {summary:?}").into());
@@ -698,13 +819,14 @@ async fn fan_out(app: &App, k: usize, expected: u64) -> BenchResult<FanoutRow> {
         .exposure(&system, Some(vulnerability.vulnerability.id))
         .await?;
     let operators_seen = exposure.iter().map(|e| e.operators).sum();
-    Ok(FanoutRow {
+    let row = FanoutRow {
         advisory: format!("BENCH-2099-{k:04}"),
         wall,
         matches_added: summary.matches_added,
         expected,
         operators_seen,
-    })
+    };
+    Ok((row, tally))
 }
 
 async fn dashboard_sequential(
@@ -776,6 +898,29 @@ async fn dashboard_concurrent(app: &App, operators: &[Operator]) -> BenchResult<
     })
 }
 
+fn print_profile(profile: &Profiled) {
+    let total: f64 = profile.tally.values().map(|(_, secs)| secs).sum();
+    let count: u64 = profile.tally.values().map(|(n, _)| n).sum();
+    println!(
+        "\n{}: wall {}; {count} statements, {} inside them as sqlx timed them\n",
+        profile.what,
+        ms(profile.wall),
+        ms(Duration::from_secs_f64(total))
+    );
+    println!("| statement | count | total | mean |");
+    println!("| --- | ---: | ---: | ---: |");
+    let mut rows: Vec<(&String, &(u64, f64))> = profile.tally.iter().collect();
+    rows.sort_by(|a, b| b.1.1.total_cmp(&a.1.1));
+    for (statement, (n, secs)) in rows.into_iter().take(12) {
+        println!(
+            "| `{}` | {n} | {} | {:.0} µs |",
+            statement.replace('|', "\\|"),
+            ms(Duration::from_secs_f64(*secs)),
+            secs / *n as f64 * 1e6
+        );
+    }
+}
+
 fn print_report(report: &EngineReport, args: &Args) {
     let engine = report.engine;
     println!("\n#### {engine}");
@@ -787,8 +932,8 @@ fn print_report(report: &EngineReport, args: &Args) {
             continue;
         }
         println!("\n{title}\n");
-        println!("| kind | documents | wall | documents/s | in import_documents | new | updated | unchanged | rejected | matches added |");
-        println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        println!("| kind | documents | wall | documents/s | new | updated | unchanged | rejected | matches added |");
+        println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         let mut total_docs = 0;
         let mut total_wall = Duration::ZERO;
         for row in rows {
@@ -796,12 +941,11 @@ fn print_report(report: &EngineReport, args: &Args) {
             total_docs += row.documents;
             total_wall += row.wall;
             println!(
-                "| {} | {} | {:.2} s | {:.0} | {:.2} s | {} | {} | {} | {} | {} |",
+                "| {} | {} | {:.2} s | {:.0} | {} | {} | {} | {} | {} |",
                 row.kind.as_str(),
                 row.documents,
                 row.wall.as_secs_f64(),
                 row.documents as f64 / row.wall.as_secs_f64(),
-                row.in_import.as_secs_f64(),
                 s.new,
                 s.updated,
                 s.unchanged,
@@ -810,7 +954,7 @@ fn print_report(report: &EngineReport, args: &Args) {
             );
         }
         println!(
-            "| all | {total_docs} | {:.2} s | {:.0} | | | | | | |",
+            "| all | {total_docs} | {:.2} s | {:.0} | | | | | |",
             total_wall.as_secs_f64(),
             total_docs as f64 / total_wall.as_secs_f64()
         );
@@ -866,6 +1010,9 @@ fn print_report(report: &EngineReport, args: &Args) {
                 d.items_max
             );
         }
+    }
+    for profile in &report.profiles {
+        print_profile(profile);
     }
 }
 
