@@ -141,7 +141,11 @@ impl Args {
                     "all" => (args.sqlite, args.postgres) = (true, true),
                     other => return Err(format!("unknown engine {other:?}").into()),
                 },
-                other => return Err(format!("unknown option {other:?} (see the bench's doc comment)").into()),
+                other => {
+                    return Err(
+                        format!("unknown option {other:?} (see the bench's doc comment)").into(),
+                    );
+                }
             }
         }
         if args.real > REAL_PACKAGES.len() {
@@ -149,7 +153,9 @@ impl Args {
         }
         let fixed = args.real + args.advisories + 1;
         if args.components <= fixed {
-            return Err(format!("--components must exceed --real + --advisories + 1 ({fixed})").into());
+            return Err(
+                format!("--components must exceed --real + --advisories + 1 ({fixed})").into(),
+            );
         }
         if !(0.0..=1.0).contains(&args.hit_fraction) {
             return Err("--hit-fraction is between 0 and 1".into());
@@ -381,7 +387,11 @@ async fn main() -> BenchResult<()> {
             Some(dir) => tempfile::tempdir_in(dir)?,
             None => tempfile::tempdir()?,
         };
-        let location = dir.path().join("bench.sqlite").to_string_lossy().into_owned();
+        let location = dir
+            .path()
+            .join("bench.sqlite")
+            .to_string_lossy()
+            .into_owned();
         println!("\n== SQLite at {location}");
         reports.push(run_engine("sqlite", &location, &args).await?);
         println!("SQLite file: {}", sqlite_size(dir.path()));
@@ -413,7 +423,11 @@ async fn main() -> BenchResult<()> {
     Ok(())
 }
 
-async fn run_engine(engine: &'static str, location: &str, args: &Args) -> BenchResult<EngineReport> {
+async fn run_engine(
+    engine: &'static str,
+    location: &str,
+    args: &Args,
+) -> BenchResult<EngineReport> {
     let store = clearinghouse_store::open(location).await?;
     let app = App::new(
         store,
@@ -432,7 +446,10 @@ async fn run_engine(engine: &'static str, location: &str, args: &Args) -> BenchR
     if args.import {
         println!("-- import of {} (first pass)", args.data.display());
         report.first_import = import_all(&app, &args.data).await?;
-        println!("-- import of {} (second pass: must change nothing)", args.data.display());
+        println!(
+            "-- import of {} (second pass: must change nothing)",
+            args.data.display()
+        );
         report.second_import = import_all(&app, &args.data).await?;
     }
 
@@ -448,7 +465,11 @@ async fn run_engine(engine: &'static str, location: &str, args: &Args) -> BenchR
         println!(
             "   advisory {}: {} in {} ({} matches, {} expected, {} operators in exposure)",
             row.advisory,
-            if row.matches_added == row.expected { "ok" } else { "MISMATCH" },
+            if row.matches_added == row.expected {
+                "ok"
+            } else {
+                "MISMATCH"
+            },
             ms(row.wall),
             row.matches_added,
             row.expected,
@@ -458,8 +479,12 @@ async fn run_engine(engine: &'static str, location: &str, args: &Args) -> BenchR
     }
 
     if !operators.is_empty() {
-        report.dashboard.push(dashboard_sequential(&app, &operators, args.samples).await?);
-        report.dashboard.push(dashboard_concurrent(&app, &operators).await?);
+        report
+            .dashboard
+            .push(dashboard_sequential(&app, &operators, args.samples).await?);
+        report
+            .dashboard
+            .push(dashboard_concurrent(&app, &operators).await?);
     }
 
     // Where the time goes: the last planted advisory, and operator 0 uploading its inventory
@@ -754,7 +779,7 @@ async fn build_some(
             asset: asset.id,
             actor,
         });
-        if (i + 1) % 1000 == 0 {
+        if (i + 1).is_multiple_of(1000) {
             println!(
                 "   {} operators after {:.1} s",
                 i + 1,
@@ -794,7 +819,12 @@ fn planted_advisory(k: usize) -> String {
 /// Imports planted advisory `k` alone and times `import_documents` from call to return; then
 /// (untimed) checks what was stored through the analysts' exposure view.
 /// With `profile`, the statements `import_documents` ran are collected and returned.
-async fn fan_out(app: &App, k: usize, expected: u64, profile: bool) -> BenchResult<(FanoutRow, Tally)> {
+async fn fan_out(
+    app: &App,
+    k: usize,
+    expected: u64,
+    profile: bool,
+) -> BenchResult<(FanoutRow, Tally)> {
     let system = Actor::system();
     let document = SourceDocument {
         location: format!("bench://advisory/{k}"),
@@ -925,14 +955,19 @@ fn print_report(report: &EngineReport, args: &Args) {
     let engine = report.engine;
     println!("\n#### {engine}");
     for (title, rows) in [
-        ("import of the shared data, first pass", &report.first_import),
+        (
+            "import of the shared data, first pass",
+            &report.first_import,
+        ),
         ("second import of the same data", &report.second_import),
     ] {
         if rows.is_empty() {
             continue;
         }
         println!("\n{title}\n");
-        println!("| kind | documents | wall | documents/s | new | updated | unchanged | rejected | matches added |");
+        println!(
+            "| kind | documents | wall | documents/s | new | updated | unchanged | rejected | matches added |"
+        );
         println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         let mut total_docs = 0;
         let mut total_wall = Duration::ZERO;
@@ -975,7 +1010,9 @@ fn print_report(report: &EngineReport, args: &Args) {
     }
     if !report.fanout.is_empty() {
         println!("\nfan-out of one new advisory (aim: < 1 s from import to all matches stored)\n");
-        println!("| advisory | import_documents wall | matches stored | planted | operators in exposure | check |");
+        println!(
+            "| advisory | import_documents wall | matches stored | planted | operators in exposure | check |"
+        );
         println!("| --- | ---: | ---: | ---: | ---: | --- |");
         for f in &report.fanout {
             println!(
