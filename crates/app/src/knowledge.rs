@@ -385,49 +385,6 @@ impl App {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn kev_catalogs_become_one_record_per_entry() {
-        let doc = SourceDocument {
-            location: "kev.json".into(),
-            bytes: br#"{"title":"KEV","catalogVersion":"1","dateReleased":"2024-01-01","count":2,"vulnerabilities":[
-              {"cveID":"CVE-2024-0001","vendorProject":"A","product":"B","vulnerabilityName":"X","dateAdded":"2024-01-01","shortDescription":"","requiredAction":"Patch","dueDate":"2024-01-22","knownRansomwareCampaignUse":"Known","notes":""},
-              {"cveID":"CVE-2024-0002","vendorProject":"A","product":"C","vulnerabilityName":"Y","dateAdded":"2024-01-02","shortDescription":"","requiredAction":"Patch","dueDate":"2024-01-23","knownRansomwareCampaignUse":"Unknown","notes":""}]}"#.to_vec(),
-        };
-        let records = records_of(ImportKind::Kev, &doc).unwrap();
-        assert_eq!(records.len(), 2);
-        assert_eq!(records[0].location, "kev.json#CVE-2024-0001");
-        assert_ne!(records[0].digest, records[1].digest);
-        let kev = records[0].record.vulnerabilities[0]
-            .facts
-            .kev
-            .clone()
-            .unwrap();
-        assert!(kev.ransomware);
-        assert_eq!(kev.due_date, "2024-01-22");
-    }
-
-    #[test]
-    fn unparsable_documents_are_refused_with_a_reason() {
-        let doc = SourceDocument {
-            location: "bad.json".into(),
-            bytes: b"{not json".to_vec(),
-        };
-        for kind in [
-            ImportKind::Osv,
-            ImportKind::Csaf,
-            ImportKind::Cve,
-            ImportKind::Kev,
-        ] {
-            let reason = records_of(kind, &doc).unwrap_err();
-            assert!(!reason.is_empty(), "{kind:?}");
-        }
-    }
-}
-
 /// Progress of a long import, for progress bars.
 pub trait ImportProgress: Send {
     /// `done` documents read of `total` (when known).
@@ -501,5 +458,48 @@ impl App {
         }
         progress.advance(done, total.or(Some(done)));
         Ok(summary)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kev_catalogs_become_one_record_per_entry() {
+        let doc = SourceDocument {
+            location: "kev.json".into(),
+            bytes: br#"{"title":"KEV","catalogVersion":"1","dateReleased":"2024-01-01","count":2,"vulnerabilities":[
+              {"cveID":"CVE-2024-0001","vendorProject":"A","product":"B","vulnerabilityName":"X","dateAdded":"2024-01-01","shortDescription":"","requiredAction":"Patch","dueDate":"2024-01-22","knownRansomwareCampaignUse":"Known","notes":""},
+              {"cveID":"CVE-2024-0002","vendorProject":"A","product":"C","vulnerabilityName":"Y","dateAdded":"2024-01-02","shortDescription":"","requiredAction":"Patch","dueDate":"2024-01-23","knownRansomwareCampaignUse":"Unknown","notes":""}]}"#.to_vec(),
+        };
+        let records = records_of(ImportKind::Kev, &doc).unwrap();
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[0].location, "kev.json#CVE-2024-0001");
+        assert_ne!(records[0].digest, records[1].digest);
+        let kev = records[0].record.vulnerabilities[0]
+            .facts
+            .kev
+            .clone()
+            .unwrap();
+        assert!(kev.ransomware);
+        assert_eq!(kev.due_date, "2024-01-22");
+    }
+
+    #[test]
+    fn unparsable_documents_are_refused_with_a_reason() {
+        let doc = SourceDocument {
+            location: "bad.json".into(),
+            bytes: b"{not json".to_vec(),
+        };
+        for kind in [
+            ImportKind::Osv,
+            ImportKind::Csaf,
+            ImportKind::Cve,
+            ImportKind::Kev,
+        ] {
+            let reason = records_of(kind, &doc).unwrap_err();
+            assert!(!reason.is_empty(), "{kind:?}");
+        }
     }
 }

@@ -48,12 +48,13 @@ impl<'a> Compiled<'a> {
     }
 }
 
+/// A compiled VEX statement: the operator it is limited to, the ordering, the versions, the
+/// justification.
+type CompiledVex = (Option<OrgId>, Ecosystem, CompiledCondition, String);
+
 /// VEX statements by (vulnerability, ecosystem, name), compiled.
 struct VexIndex {
-    statements: HashMap<
-        (VulnerabilityId, String, String),
-        Vec<(Option<OrgId>, Ecosystem, CompiledCondition, String)>,
-    >,
+    statements: HashMap<(VulnerabilityId, String, String), Vec<CompiledVex>>,
 }
 
 impl VexIndex {

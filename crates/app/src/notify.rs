@@ -268,8 +268,10 @@ impl App {
             let mut subscriptions: HashMap<OrgId, Vec<Subscription>> = HashMap::new();
             let mut deliveries = Vec::new();
             for event in &events {
-                if !subscriptions.contains_key(&event.org) {
-                    subscriptions.insert(event.org, self.store.subscriptions(event.org).await?);
+                if let std::collections::hash_map::Entry::Vacant(slot) =
+                    subscriptions.entry(event.org)
+                {
+                    slot.insert(self.store.subscriptions(event.org).await?);
                 }
                 let wanted = &subscriptions[&event.org];
                 if wanted.is_empty() {
