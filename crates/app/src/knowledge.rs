@@ -13,14 +13,14 @@ use clearinghouse_domain::page::{Page, PageRequest};
 use clearinghouse_domain::{AdvisoryId, VulnerabilityId};
 use clearinghouse_standards::knowledge::{self, SourceKind, SourceRecord};
 use clearinghouse_standards::{cve5, csaf, epss, kev, osv};
-use clearinghouse_store::{
-    AdvisorySummary, EpssImport, KbStats, NewAdvisory, UpsertOutcome, VulnerabilityRecord,
-};
+use clearinghouse_store::{EpssImport, KbStats, NewAdvisory, UpsertOutcome};
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::App;
+
+pub use clearinghouse_store::{AdvisorySummary, VulnerabilityRecord};
 use crate::error::{Error, Result};
 
 /// How many records are stored per transaction.
@@ -79,7 +79,7 @@ pub struct SourceDocument {
 }
 
 /// A document refused, with the reason.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Rejection {
     /// Where it came from.
     pub location: String,
@@ -88,7 +88,7 @@ pub struct Rejection {
 }
 
 /// What an import did.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ImportSummary {
     /// Records not seen before.
     pub new: u64,
@@ -405,5 +405,78 @@ mod tests {
             let reason = records_of(kind, &doc).unwrap_err();
             assert!(!reason.is_empty(), "{kind:?}");
         }
+    }
+}
+
+/// Progress of a long import, for progress bars.
+pub trait ImportProgress: Send {
+    /// `done` documents read of `total` (when known).
+    fn advance(&mut self, done: u64, total: Option<u64>);
+}
+
+impl<F: FnMut(u64, Option<u64>) + Send> ImportProgress for F {
+    fn advance(&mut self, done: u64, total: Option<u64>) {
+        self(done, total)
+    }
+}
+
+impl ImportKind {
+    /// The feed reader for this kind.
+    pub fn feed_kind(self) -> clearinghouse_feeds::FeedKind {
+        match self {
+            ImportKind::Osv => clearinghouse_feeds::FeedKind::Osv,
+            ImportKind::Csaf => clearinghouse_feeds::FeedKind::Csaf,
+            ImportKind::Kev => clearinghouse_feeds::FeedKind::Kev,
+            ImportKind::Epss => clearinghouse_feeds::FeedKind::Epss,
+            ImportKind::Cve => clearinghouse_feeds::FeedKind::Cve,
+        }
+    }
+}
+
+impl App {
+    /// Imports everything a path or URL holds (a directory, a zip, a CSAF provider, one file),
+    /// reading it as a stream and storing it in batches. Documents the feed cannot deliver (a
+    /// hash mismatch, an HTTP error) are rejected with their reason; the others go on.
+    pub async fn import_source(
+        &self,
+        actor: &Actor,
+        kind: ImportKind,
+        source: &str,
+        options: &clearinghouse_feeds::FeedOptions,
+        progress: &mut dyn ImportProgress,
+    ) -> Result<ImportSummary> {
+        authorize(actor, &Action::KbImport)?;
+        let mut feed = clearinghouse_feeds::open(kind.feed_kind(), source, options)
+            .await
+            .map_err(|e| Error::Invalid {
+                field: "source".into(),
+                problem: e.to_string(),
+            })?;
+        let total = feed.estimated_len();
+        let mut summary = ImportSummary::default();
+        let mut batch = Vec::new();
+        let mut done = 0u64;
+        progress.advance(0, total);
+        while let Some(item) = feed.next().await {
+            done += 1;
+            match item {
+                clearinghouse_feeds::FeedItem::Document(document) => batch.push(SourceDocument {
+                    location: document.location,
+                    bytes: document.bytes,
+                }),
+                clearinghouse_feeds::FeedItem::Rejected { location, reason } => {
+                    summary.rejected.push(Rejection { location, reason })
+                }
+            }
+            if batch.len() >= IMPORT_BATCH {
+                summary.absorb(self.import_documents(actor, kind, std::mem::take(&mut batch)).await?);
+                progress.advance(done, total);
+            }
+        }
+        if !batch.is_empty() {
+            summary.absorb(self.import_documents(actor, kind, batch).await?);
+        }
+        progress.advance(done, total.or(Some(done)));
+        Ok(summary)
     }
 }

@@ -11,6 +11,7 @@
 //! - `knowledge`: importing source documents into the knowledge base, and reading it.
 //! - `matching`: inventories against the knowledge base, both ways, through the package index.
 //! - `inventory`: assets, uploads, what to fix first (SSVC deployer), aggregate exposure.
+//! - `notify`: subscriptions, the outbox dispatcher and the delivery worker.
 //! - `bootstrap`: the first administrator and the `--demo` world.
 //!
 //! Every public service method takes the acting `Actor` and asks `authz::authorize` before it reads
@@ -24,6 +25,7 @@ pub mod keys;
 pub mod knowledge;
 pub mod log;
 pub mod matching;
+pub mod notify;
 pub mod participants;
 pub mod secrets;
 

@@ -25,6 +25,8 @@ enum Command {
     Serve(commands::serve::ServeArgs),
     /// Administer organizations, people and API tokens, directly on the data or through --server.
     Admin(commands::admin::AdminArgs),
+    /// Import advisories (OSV, CSAF), KEV, EPSS and CVE records into the knowledge base.
+    Import(commands::import::ImportArgs),
     /// Export and verify the tamper-evident log.
     Log(commands::log::LogArgs),
     /// Confidential benchmark harness: run sealed suites, check them, score and decide.
@@ -58,6 +60,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve(args) => commands::serve::run(args),
         Command::Admin(args) => commands::admin::run(args),
+        Command::Import(args) => commands::import::run(args),
         Command::Log(args) => commands::log::run(args),
         Command::Eval { command } => commands::eval::run(command),
         Command::Validate(args) => commands::validate::run(args),

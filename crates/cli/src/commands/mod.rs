@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod cvss;
 pub mod eval;
+pub mod import;
 pub mod log;
 pub mod sbom;
 pub mod scan;

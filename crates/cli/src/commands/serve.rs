@@ -41,12 +41,75 @@ pub struct ServeArgs {
     /// Requests allowed in a burst above the sustained rate.
     #[arg(long, default_value_t = NonZeroU32::new(200).unwrap_or(NonZeroU32::MIN), value_name = "N")]
     rate_burst: NonZeroU32,
-    /// Largest accepted request body, in bytes.
-    #[arg(long, default_value_t = 1024 * 1024, value_name = "BYTES")]
+    /// Largest accepted request body, in bytes (imports and SBOM uploads may need more).
+    #[arg(long, default_value_t = 32 * 1024 * 1024, value_name = "BYTES")]
     max_body: usize,
+    /// SMTP server for e-mail notifications: smtp://user:pass@host:25?from=addr, smtps://…
+    /// (465) or smtp+starttls://… (587). Without it, e-mail deliveries wait with the reason shown.
+    #[arg(long, env = "CLEARINGHOUSE_SMTP_URL", value_name = "URL", hide_env_values = true)]
+    smtp: Option<String>,
+    /// Seconds between rounds of background work (pending matching, notification delivery).
+    #[arg(long, default_value_t = 2, value_name = "SECONDS")]
+    work_interval: u64,
+    /// A scheduled import: KIND=SOURCE@HOURS, e.g. kev=https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json@6
+    /// (repeatable; KIND is osv, csaf, kev, epss or cve; HOURS defaults to 24).
+    #[arg(long = "sync", value_name = "KIND=SOURCE@HOURS", value_parser = parse_sync)]
+    syncs: Vec<Sync>,
     /// Log line format.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
+}
+
+/// One scheduled import.
+#[derive(Debug, Clone)]
+pub struct Sync {
+    kind: clearinghouse_app::knowledge::ImportKind,
+    source: String,
+    every: std::time::Duration,
+}
+
+fn parse_sync(text: &str) -> Result<Sync, String> {
+    let (kind, rest) = text
+        .split_once('=')
+        .ok_or("expected KIND=SOURCE@HOURS, e.g. kev=https://…/known_exploited_vulnerabilities.json@6")?;
+    let kind = clearinghouse_app::knowledge::ImportKind::parse(kind)
+        .ok_or_else(|| format!("unknown kind {kind:?}; expected osv, csaf, kev, epss or cve"))?;
+    let (source, hours) = match rest.rsplit_once('@') {
+        Some((source, hours)) if hours.parse::<f64>().is_ok() => (source, hours.parse::<f64>().unwrap_or(24.0)),
+        _ => (rest, 24.0),
+    };
+    if source.is_empty() || !(hours > 0.0 && hours <= 24.0 * 30.0) {
+        return Err("the source must not be empty and HOURS must be between 0 and 720".into());
+    }
+    Ok(Sync {
+        kind,
+        source: source.to_owned(),
+        every: std::time::Duration::from_secs_f64(hours * 3600.0),
+    })
+}
+
+/// Runs one scheduled import forever; each run asks only for what changed since the last good one.
+fn spawn_sync(app: clearinghouse_app::App, sync: Sync) {
+    tokio::spawn(async move {
+        let mut since: Option<jiff::Timestamp> = None;
+        loop {
+            let started = clearinghouse_domain::time::now();
+            let options = clearinghouse_feeds::FeedOptions { since, ..Default::default() };
+            let mut quiet = |_: u64, _: Option<u64>| {};
+            match app
+                .import_source(&clearinghouse_domain::authz::Actor::system(), sync.kind, &sync.source, &options, &mut quiet)
+                .await
+            {
+                Ok(summary) => {
+                    tracing::info!(kind = sync.kind.as_str(), new = summary.new, updated = summary.updated,
+                        unchanged = summary.unchanged, rejected = summary.rejected.len(), "scheduled import");
+                    since = Some(started);
+                }
+                Err(error) => tracing::warn!(kind = sync.kind.as_str(), %error, "scheduled import failed"),
+            }
+            tokio::time::sleep(sync.every).await;
+        }
+    });
 }
 
 /// Password of the demo people, printed when `--demo` seeds them.
@@ -103,8 +166,25 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         secure_cookies,
         engine: args.data.engine(),
     };
+    let mailer = match &args.smtp {
+        Some(url) => {
+            let config = clearinghouse_notify::SmtpConfig::from_url(url).context("--smtp")?;
+            Some(clearinghouse_notify::Mailer::new(&config).context("--smtp")?)
+        }
+        None => None,
+    };
+    let notifier = clearinghouse_app::notify::Notifier::new(
+        mailer,
+        clearinghouse_notify::Backoff::default(),
+        Some(public_url.clone()),
+    )?;
+    let background = app.spawn_background(notifier, std::time::Duration::from_secs(args.work_interval.max(1)));
+    for sync in &args.syncs {
+        spawn_sync(app.clone(), sync.clone());
+    }
     let state = AppState::new(app, config);
     clearinghouse_server::serve(listener, state, shutdown_signal()).await?;
+    background.abort();
     println!("Clearinghouse stopped");
     Ok(ExitCode::SUCCESS)
 }

@@ -332,3 +332,585 @@ pub struct EntriesQuery {
     /// Page size, 1 to 500 (default 50).
     pub limit: Option<u32>,
 }
+
+// ---- Knowledge base ----
+
+/// An import request: documents inline, or a URL the server fetches (administrators and analysts).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportRequest {
+    /// An http(s) URL (or a path on the server) to read: a directory, zip, CSAF provider, one file.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// Skip documents the source's listing says are unchanged since this time (with `source`).
+    #[serde(default)]
+    pub since: Option<jiff::Timestamp>,
+    /// Documents given inline.
+    #[serde(default)]
+    pub documents: Vec<ImportDocument>,
+}
+
+/// One document given inline.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportDocument {
+    /// Where it came from, for the record and for error messages.
+    pub location: String,
+    /// The document's text (JSON for OSV, CSAF, KEV and CVE; CSV for EPSS).
+    pub content: String,
+}
+
+/// A refused document.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RejectionDto {
+    /// Where it came from.
+    pub location: String,
+    /// Why it was refused.
+    pub reason: String,
+}
+
+/// What an import did.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ImportSummaryDto {
+    /// Records not seen before.
+    pub new: u64,
+    /// Known records whose content changed.
+    pub updated: u64,
+    /// Records identical to what is stored.
+    pub unchanged: u64,
+    /// Documents refused.
+    pub rejected: Vec<RejectionDto>,
+    /// Matches added to inventories by the new and changed records.
+    pub matches_added: u64,
+}
+
+impl From<clearinghouse_app::knowledge::ImportSummary> for ImportSummaryDto {
+    fn from(s: clearinghouse_app::knowledge::ImportSummary) -> Self {
+        Self {
+            new: s.new,
+            updated: s.updated,
+            unchanged: s.unchanged,
+            rejected: s
+                .rejected
+                .into_iter()
+                .map(|r| RejectionDto {
+                    location: r.location,
+                    reason: r.reason,
+                })
+                .collect(),
+            matches_added: s.matches_added,
+        }
+    }
+}
+
+/// A source record about a vulnerability.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AdvisoryDto {
+    /// Its id.
+    pub id: String,
+    /// `osv`, `csaf`, `kev` or `cve`.
+    pub source: String,
+    /// The record's own id.
+    pub source_id: String,
+    /// Title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// When the source last modified it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modified: Option<String>,
+    /// SHA-256 of the document as received.
+    pub digest: String,
+    /// Where it came from.
+    pub location: String,
+    /// Withdrawn records never match.
+    pub withdrawn: bool,
+    /// When first imported.
+    pub imported_at: jiff::Timestamp,
+    /// When last changed.
+    pub updated_at: jiff::Timestamp,
+}
+
+impl From<clearinghouse_app::knowledge::AdvisorySummary> for AdvisoryDto {
+    fn from(a: clearinghouse_app::knowledge::AdvisorySummary) -> Self {
+        Self {
+            id: a.id.to_string(),
+            source: a.source.as_str().to_owned(),
+            source_id: a.source_id,
+            title: a.title,
+            modified: a.modified,
+            digest: a.digest,
+            location: a.location,
+            withdrawn: a.withdrawn,
+            imported_at: a.imported_at,
+            updated_at: a.updated_at,
+        }
+    }
+}
+
+/// A page of source records.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AdvisoryPage {
+    /// The records.
+    pub items: Vec<AdvisoryDto>,
+    /// The cursor of the next page, absent on the last.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// A vulnerability: one alias group.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct VulnerabilityDto {
+    /// Its id.
+    pub id: String,
+    /// The id people know it by (CVE first).
+    pub display_id: String,
+    /// Every alias.
+    pub aliases: Vec<String>,
+    /// What the sources say, merged: summary, cvss_vectors, cwes, kev, ssvc, exploited, published.
+    #[schema(value_type = Object)]
+    pub facts: serde_json::Value,
+    /// Best CVSS base score.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cvss_score: Option<f64>,
+    /// When first seen.
+    pub created_at: jiff::Timestamp,
+    /// When a source last changed it.
+    pub updated_at: jiff::Timestamp,
+}
+
+impl From<clearinghouse_app::knowledge::VulnerabilityRecord> for VulnerabilityDto {
+    fn from(v: clearinghouse_app::knowledge::VulnerabilityRecord) -> Self {
+        Self {
+            id: v.id.to_string(),
+            display_id: v.display_id,
+            aliases: v.aliases,
+            cvss_score: v.facts.best_cvss().map(|c| c.base_score()),
+            facts: serde_json::to_value(&v.facts).unwrap_or_default(),
+            created_at: v.created_at,
+            updated_at: v.updated_at,
+        }
+    }
+}
+
+/// A page of vulnerabilities.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct VulnerabilityPage {
+    /// The vulnerabilities.
+    pub items: Vec<VulnerabilityDto>,
+    /// The cursor of the next page, absent on the last.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// A vulnerability with its sources.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct VulnerabilityDetailsDto {
+    /// The vulnerability.
+    #[serde(flatten)]
+    pub vulnerability: VulnerabilityDto,
+    /// Every source record about it.
+    pub sources: Vec<AdvisoryDto>,
+    /// EPSS probability of exploitation in the next 30 days.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub epss: Option<f64>,
+    /// EPSS percentile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub epss_percentile: Option<f64>,
+}
+
+/// Search and paging of vulnerabilities.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct VulnerabilityQuery {
+    /// Only vulnerabilities with an alias starting with this (e.g. `CVE-2024-`).
+    pub q: Option<String>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Page size, 1 to 500 (default 50).
+    pub limit: Option<u32>,
+}
+
+/// Filtering and paging of source records.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AdvisoryQuery {
+    /// Only records of this source kind: osv, csaf, kev or cve.
+    pub source: Option<String>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Page size, 1 to 500 (default 50).
+    pub limit: Option<u32>,
+}
+
+// ---- Inventories ----
+
+/// An asset.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AssetDto {
+    /// Its id.
+    pub id: String,
+    /// The operator.
+    pub org: String,
+    /// Name, unique within the operator.
+    pub name: String,
+    /// SSVC Mission Impact.
+    pub mission_impact: clearinghouse_domain::inventory::MissionImpact,
+    /// SSVC Safety Impact.
+    pub safety_impact: clearinghouse_domain::inventory::SafetyImpact,
+    /// SSVC System Exposure.
+    pub exposure: clearinghouse_domain::inventory::Exposure,
+    /// Who is responsible.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Whether analysts may see this asset's inventory.
+    pub shared_with_analysts: bool,
+    /// When registered.
+    pub created_at: jiff::Timestamp,
+}
+
+impl From<clearinghouse_domain::inventory::Asset> for AssetDto {
+    fn from(a: clearinghouse_domain::inventory::Asset) -> Self {
+        Self {
+            id: a.id.to_string(),
+            org: a.org.to_string(),
+            name: a.name,
+            mission_impact: a.mission_impact,
+            safety_impact: a.safety_impact,
+            exposure: a.exposure,
+            owner: a.owner,
+            shared_with_analysts: a.shared_with_analysts,
+            created_at: a.created_at,
+        }
+    }
+}
+
+/// Registering or changing an asset.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssetRequest {
+    /// Name, 1 to 200 characters.
+    pub name: String,
+    /// SSVC Mission Impact: what a compromise does to the operator's mission.
+    pub mission_impact: clearinghouse_domain::inventory::MissionImpact,
+    /// SSVC Safety Impact: harm to public safety and well-being.
+    pub safety_impact: clearinghouse_domain::inventory::SafetyImpact,
+    /// SSVC System Exposure.
+    pub exposure: clearinghouse_domain::inventory::Exposure,
+    /// Who is responsible.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// Let analysts see this asset's inventory (default: no).
+    #[serde(default)]
+    pub shared_with_analysts: bool,
+}
+
+/// An inventory upload.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UploadDto {
+    /// Its id.
+    pub id: String,
+    /// The asset.
+    pub asset: String,
+    /// cyclonedx, spdx, purls or cpes.
+    pub format: clearinghouse_domain::inventory::InventoryFormat,
+    /// SHA-256 of the uploaded bytes.
+    pub digest: String,
+    /// Number of components.
+    pub component_count: u32,
+    /// Who uploaded it.
+    pub uploaded_by: String,
+    /// When.
+    pub created_at: jiff::Timestamp,
+    /// When a newer upload replaced it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub superseded_at: Option<jiff::Timestamp>,
+}
+
+impl From<clearinghouse_domain::inventory::Upload> for UploadDto {
+    fn from(u: clearinghouse_domain::inventory::Upload) -> Self {
+        Self {
+            id: u.id.to_string(),
+            asset: u.asset.to_string(),
+            format: u.format,
+            digest: u.digest,
+            component_count: u.component_count,
+            uploaded_by: u.uploaded_by,
+            created_at: u.created_at,
+            superseded_at: u.superseded_at,
+        }
+    }
+}
+
+/// An upload just stored and matched.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UploadResultDto {
+    /// The upload.
+    pub upload: UploadDto,
+    /// Matches found.
+    pub matches_added: u64,
+}
+
+/// A component of an upload.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ComponentDto {
+    /// Position in the upload.
+    pub seq: u32,
+    /// Name.
+    pub name: String,
+    /// Version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Package URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub purl: Option<String>,
+}
+
+/// An upload with its components.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UploadDetailsDto {
+    /// The upload.
+    #[serde(flatten)]
+    pub upload: UploadDto,
+    /// Its components.
+    pub components: Vec<ComponentDto>,
+}
+
+/// A match: a component in an affected range, with the reason.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MatchDto {
+    /// The asset.
+    pub asset: String,
+    /// The upload.
+    pub upload: String,
+    /// The vulnerability.
+    pub vulnerability: String,
+    /// The source record that says so.
+    pub advisory: String,
+    /// Component name.
+    pub component: String,
+    /// Component version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Component purl.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub purl: Option<String>,
+    /// The affected range that matched.
+    pub range: String,
+    /// purl or cpe.
+    pub matched_by: String,
+    /// affected or not_affected.
+    pub status: clearinghouse_domain::inventory::MatchStatus,
+    /// VEX justification when not affected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
+    /// When first seen on this asset.
+    pub first_seen: jiff::Timestamp,
+}
+
+impl From<clearinghouse_domain::inventory::StoredMatch> for MatchDto {
+    fn from(m: clearinghouse_domain::inventory::StoredMatch) -> Self {
+        let f = m.found;
+        Self {
+            asset: f.asset.to_string(),
+            upload: f.upload.to_string(),
+            vulnerability: f.vulnerability.to_string(),
+            advisory: f.advisory.to_string(),
+            component: f.component_name,
+            version: f.component_version,
+            purl: f.purl,
+            range: f.range,
+            matched_by: f.matched_by,
+            status: f.status,
+            justification: f.justification,
+            first_seen: m.first_seen,
+        }
+    }
+}
+
+/// What to fix first: the ranked list.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PrioritiesDto {
+    /// Items, most urgent first: one per (asset, vulnerability), each with its SSVC deployer
+    /// decision and the reason (`rank`, `asset`, `display_id`, `decision`, `reason`, `cvss`, `epss`,
+    /// `kev_due_date`, `components`, `advisories`, `first_seen`, `new_since_last_visit`).
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<serde_json::Value>,
+    /// Matches a VEX statement marks not affected.
+    pub not_affected: u64,
+    /// The caller's previous visit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_visit: Option<jiff::Timestamp>,
+}
+
+/// Affected operators of one vulnerability, by sector (never who).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ExposureDto {
+    /// The vulnerability.
+    pub vulnerability: String,
+    /// Its display id.
+    pub display_id: String,
+    /// Operators affected in all sectors.
+    pub operators: u64,
+    /// Per sector: operators and assets.
+    pub sectors: Vec<SectorExposureDto>,
+}
+
+/// One sector's count.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SectorExposureDto {
+    /// The sector.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sector: Option<clearinghouse_domain::Sector>,
+    /// Affected operators.
+    pub operators: u64,
+    /// Affected assets.
+    pub assets: u64,
+}
+
+impl From<clearinghouse_app::inventory::ExposureSummary> for ExposureDto {
+    fn from(e: clearinghouse_app::inventory::ExposureSummary) -> Self {
+        Self {
+            vulnerability: e.vulnerability.to_string(),
+            display_id: e.display_id,
+            operators: e.operators,
+            sectors: e
+                .sectors
+                .into_iter()
+                .map(|(sector, operators, assets)| SectorExposureDto {
+                    sector,
+                    operators,
+                    assets,
+                })
+                .collect(),
+        }
+    }
+}
+
+// ---- Notifications ----
+
+/// Subscribing to new matches.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubscriptionRequestDto {
+    /// webhook or email.
+    pub channel: clearinghouse_domain::notify::Channel,
+    /// The http(s) URL or the e-mail address.
+    pub target: String,
+    /// Only these SSVC deployer decisions (empty: all).
+    #[serde(default)]
+    pub decisions: Vec<clearinghouse_domain::inventory::DeployerDecision>,
+    /// immediate (default) or daily.
+    #[serde(default = "immediate")]
+    pub mode: clearinghouse_domain::notify::DeliveryMode,
+}
+
+fn immediate() -> clearinghouse_domain::notify::DeliveryMode {
+    clearinghouse_domain::notify::DeliveryMode::Immediate
+}
+
+/// A subscription.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SubscriptionDto {
+    /// Its id.
+    pub id: String,
+    /// The organization.
+    pub org: String,
+    /// webhook or email.
+    pub channel: clearinghouse_domain::notify::Channel,
+    /// The URL or the address.
+    pub target: String,
+    /// Decisions filtered on (empty: all).
+    pub decisions: Vec<clearinghouse_domain::inventory::DeployerDecision>,
+    /// immediate or daily.
+    pub mode: clearinghouse_domain::notify::DeliveryMode,
+    /// When created.
+    pub created_at: jiff::Timestamp,
+    /// The webhook signing secret (`whsec_…`), present only in the response that created it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+}
+
+impl From<clearinghouse_domain::notify::Subscription> for SubscriptionDto {
+    fn from(s: clearinghouse_domain::notify::Subscription) -> Self {
+        Self {
+            id: s.id.to_string(),
+            org: s.org.to_string(),
+            channel: s.channel,
+            target: s.target,
+            decisions: s.decisions,
+            mode: s.mode,
+            created_at: s.created_at,
+            secret: None,
+        }
+    }
+}
+
+/// A delivery of an event to a subscription.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DeliveryDto {
+    /// Its id.
+    pub id: String,
+    /// The subscription.
+    pub subscription: String,
+    /// The event's id (the webhook message id).
+    pub event_id: String,
+    /// The event's type.
+    pub event_type: String,
+    /// The event.
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
+    /// pending, delivered or dead.
+    pub status: clearinghouse_domain::notify::DeliveryStatus,
+    /// Attempts made.
+    pub attempts: u32,
+    /// When the next attempt is due.
+    pub next_attempt_at: jiff::Timestamp,
+    /// The last failure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    /// When it was accepted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivered_at: Option<jiff::Timestamp>,
+}
+
+impl From<clearinghouse_domain::notify::Delivery> for DeliveryDto {
+    fn from(d: clearinghouse_domain::notify::Delivery) -> Self {
+        Self {
+            id: d.id.to_string(),
+            subscription: d.subscription.to_string(),
+            event_id: d.event.id,
+            event_type: d.event.kind,
+            payload: d.event.payload,
+            status: d.status,
+            attempts: d.attempts,
+            next_attempt_at: d.next_attempt_at,
+            last_error: d.last_error,
+            delivered_at: d.delivered_at,
+        }
+    }
+}
+
+/// A page of deliveries.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DeliveryPage {
+    /// The deliveries.
+    pub items: Vec<DeliveryDto>,
+    /// The cursor of the next page, absent on the last.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// Filtering and paging of deliveries.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryQuery {
+    /// pending, delivered or dead (the dead-letter view).
+    pub status: Option<clearinghouse_domain::notify::DeliveryStatus>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Page size, 1 to 500 (default 50).
+    pub limit: Option<u32>,
+}

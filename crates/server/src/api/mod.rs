@@ -4,9 +4,13 @@
 //! # Layout
 //! - `dto`: the wire types (requests and responses), separate from domain types.
 //! - `participants`: organizations, people, memberships, tokens, `me`.
+//! - `knowledge`: imports, vulnerabilities and source records.
+//! - `inventory`: assets, uploads, matches, priorities, exposure, subscriptions and deliveries.
 //! - `log`: checkpoint, key, entries and proofs of the tamper-evident log.
 
 pub mod dto;
+mod inventory;
+pub(crate) mod knowledge;
 mod log;
 mod participants;
 
@@ -33,6 +37,9 @@ use crate::state::AppState;
     security(("bearer" = [])),
     tags(
         (name = "participants", description = "Organizations, people, memberships and API tokens"),
+        (name = "knowledge", description = "The knowledge base: one vulnerability per alias group, every source's record"),
+        (name = "inventories", description = "Operators' assets and SBOMs, matches, what to fix first, aggregate exposure"),
+        (name = "notifications", description = "Webhook and e-mail subscriptions, deliveries and the dead-letter view"),
         (name = "log", description = "The tamper-evident log: RFC 6962 Merkle tree with C2SP signed checkpoints"),
     )
 )]
@@ -75,6 +82,24 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         ))
         .routes(routes!(participants::get_person))
         .routes(routes!(participants::grant_membership))
+        .routes(routes!(knowledge::import))
+        .routes(routes!(knowledge::list_vulnerabilities))
+        .routes(routes!(knowledge::get_vulnerability))
+        .routes(routes!(knowledge::list_advisories))
+        .routes(routes!(knowledge::get_advisory))
+        .routes(routes!(knowledge::get_advisory_document))
+        .routes(routes!(inventory::list_assets, inventory::create_asset))
+        .routes(routes!(inventory::get_asset, inventory::update_asset))
+        .routes(routes!(inventory::list_uploads, inventory::upload))
+        .routes(routes!(inventory::get_upload))
+        .routes(routes!(inventory::list_matches))
+        .routes(routes!(inventory::priorities))
+        .routes(routes!(inventory::exposure))
+        .routes(routes!(inventory::vulnerability_exposure))
+        .routes(routes!(inventory::list_subscriptions, inventory::create_subscription))
+        .routes(routes!(inventory::delete_subscription))
+        .routes(routes!(inventory::list_deliveries))
+        .routes(routes!(inventory::retry_delivery))
         .routes(routes!(log::checkpoint))
         .routes(routes!(log::verifier_key))
         .routes(routes!(log::list_entries))
