@@ -551,14 +551,14 @@ async function importOsv(record) {
   const dir = await mkdtemp(join(tmpdir(), 'clearinghouse-osv-'));
   try {
     await writeFile(join(dir, `${record.id}.json`), JSON.stringify(record, null, 2));
-    const { stdout, stderr } = await promisify(execFile)(BIN, ['import', 'osv', dir, ...dataArgs(server.dataDir)], {
-      env: serverEnv(),
-    }).catch((err) => {
-      throw new Error(
-        `\`clearinghouse import osv\` failed (does this build have the import command?): ${err.message}`,
-      );
+    const { stdout } = await promisify(execFile)(
+      BIN,
+      ['import', 'osv', dir, '--json', '--quiet', ...dataArgs(server.dataDir)],
+      { env: serverEnv() },
+    ).catch((err) => {
+      throw new Error(`\`clearinghouse import osv\` failed: ${err.message}\n${err.stdout ?? ''}${err.stderr ?? ''}`);
     });
-    return `${stdout}${stderr}`;
+    return JSON.parse(stdout);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -619,7 +619,8 @@ test('an operator uploads an SBOM and the dashboard ranks what to fix first; ana
     ],
     database_specific: { cwe_ids: ['CWE-94'] },
   });
-  assert.match(imported, /1/, `the import reports one record: ${imported}`);
+  assert.equal(imported.new, 1, `the import stores one new record: ${JSON.stringify(imported)}`);
+  assert.deepEqual(imported.rejected, []);
 
   // The operator signs in; the nav's Inventory leads to the one operator's dashboard.
   const operatorCtx = await signInWithPassword(email, password);
@@ -666,7 +667,7 @@ test('an operator uploads an SBOM and the dashboard ranks what to fix first; ana
       page.getByRole('button', { name: 'Upload inventory' }).click(),
     ]);
     assert.match(await page.locator('[role=status]').innerText(), /2 components; 1 new match found/);
-    assert.match(await page.locator('[data-testid=match-summary]').innerText(), /CycloneDX SBOM .*2 components, 1 affected by 1 vulnerabilities/);
+    assert.match(await page.locator('[data-testid=match-summary]').innerText(), /CycloneDX SBOM .*2 components, 1 affected by 1 vulnerability\./);
     const finding = page.locator('table tbody tr', { hasText: pkg }).last();
     assert.match(await finding.innerText(), new RegExp(`${cve}.*affected`, 's'));
     assert.match(await page.locator('table tbody tr', { hasText: 'Current' }).innerText(), /CycloneDX SBOM/);
@@ -685,9 +686,11 @@ test('an operator uploads an SBOM and the dashboard ranks what to fix first; ana
     assert.equal(cells[0], '1', 'ranked first');
     assert.equal(cells[3], 'Substation HMI');
     assert.match(cells[4], new RegExp(`${pkg} 1\\.5\\.0 \\(affected:`));
-    assert.match(cells[5], /9\.8 critical/);
-    assert.match(cells[8], /exploitation none known, exposure open, automatable yes/);
-    assert.match(await page.locator('svg.chart title').innerText(), /Out-of-cycle 1/);
+    assert.match(cells[5], /CVSS 9\.8 critical/);
+    assert.match(cells[5], /EPSS \(none\)/);
+    assert.match(cells[5], /Not in KEV/);
+    assert.match(cells[6], /exploitation none known, exposure open, automatable yes/);
+    assert.match(await page.locator('svg.chart title').textContent(), /Out-of-cycle 1/);
     assert.equal(await page.locator('[data-testid=open-count]').innerText(), '1');
     await screenshot(page, 'inventory-dashboard.png');
 
@@ -729,15 +732,19 @@ test('an operator uploads an SBOM and the dashboard ranks what to fix first; ana
       for (const p of await accessibilityProblems(page)) problems.push(`${path}: ${p}`);
     }
     await page.setViewportSize({ width: 390, height: 844 });
-    for (const path of [dashboardPath, assetPath, `/vulnerabilities/${cve}`]) {
+    for (const [path, shot] of [
+      [dashboardPath, 'phone-inventory-dashboard.png'],
+      [assetPath, 'phone-asset.png'],
+      [`/vulnerabilities/${cve}`, 'phone-vulnerability.png'],
+    ]) {
       await page.goto(url(path));
+      await screenshot(page, shot);
       const { scrollWidth, innerWidth } = await page.evaluate(() => ({
         scrollWidth: document.documentElement.scrollWidth,
         innerWidth: window.innerWidth,
       }));
       if (scrollWidth > innerWidth) overflowing.push(`${path}: scrollWidth ${scrollWidth} > innerWidth ${innerWidth}`);
     }
-    await screenshot(page, 'phone-inventory-dashboard.png');
     assert.deepEqual(problems, []);
     assert.deepEqual(overflowing, [], 'no horizontal overflow at 390 px');
   } finally {
@@ -755,7 +762,7 @@ test('an operator uploads an SBOM and the dashboard ranks what to fix first; ana
   await screenshot(admin, 'exposure.png');
   await admin.goto(url(`/vulnerabilities/${cve}`));
   assert.equal(await admin.getByRole('heading', { name: 'Exposure by sector' }).count(), 1);
-  assert.match(await admin.locator('svg.chart title').innerText(), /Energy 1/);
+  assert.match(await admin.locator('svg.chart title').textContent(), /Energy 1/);
   const dashboard = await admin.goto(url(`${orgPath}/dashboard`));
   assert.equal(dashboard.status(), 403, 'inventories are private to their operator, even from administrators');
   await admin.close();

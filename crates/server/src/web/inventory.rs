@@ -348,7 +348,12 @@ impl From<&PriorityItem> for PriorityRow {
                 .as_ref()
                 .map(|(_, score, severity)| format!("{score:.1} {severity}"))
                 .unwrap_or_default(),
-            epss: epss_text(item.epss),
+            epss: item
+                .epss
+                .map(|(score, percentile)| {
+                    format!("{:.1} % (p{:.0})", score * 100.0, percentile * 100.0)
+                })
+                .unwrap_or_default(),
             kev_due: item.kev_due_date.clone().unwrap_or_default(),
             reason: item.reason.summary.clone(),
             new: item.new_since_last_visit,
@@ -590,8 +595,8 @@ struct AssetPage {
     current: Option<UploadRow>,
     components: Vec<ComponentRow>,
     components_total: usize,
-    affected_components: usize,
-    not_affected: usize,
+    /// What the current upload's matching found, in words.
+    summary: String,
     items: Vec<PriorityRow>,
     missions: Vec<(&'static str, String)>,
     safeties: Vec<(&'static str, String)>,
@@ -609,6 +614,28 @@ pub struct AssetQuery {
 
 fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// "3 components, 1 affected by 2 vulnerabilities, 1 finding marked not affected by VEX".
+fn match_summary(
+    components: usize,
+    affected: usize,
+    vulnerabilities: usize,
+    not_affected: usize,
+) -> String {
+    let mut text = format!(
+        "{}, {} affected by {}",
+        plural(components as u64, "component", "components"),
+        affected,
+        plural(vulnerabilities as u64, "vulnerability", "vulnerabilities"),
+    );
+    if not_affected > 0 {
+        text.push_str(&format!(
+            ", {} marked not affected by VEX",
+            plural(not_affected as u64, "finding", "findings")
+        ));
+    }
+    text
 }
 
 /// An asset: its description, an upload form, the upload history (superseded ones marked) and
@@ -657,7 +684,9 @@ pub async fn asset(
             if !affected {
                 not_affected += 1;
             }
-            if !display.contains_key(&found.vulnerability) {
+            if let std::collections::hash_map::Entry::Vacant(entry) =
+                display.entry(found.vulnerability)
+            {
                 // Not ranked (a VEX statement says not affected): look its name up once.
                 let name = state
                     .app
@@ -667,7 +696,7 @@ pub async fn asset(
                         |_| found.vulnerability.to_string(),
                         |v| v.vulnerability.display_id,
                     );
-                display.insert(found.vulnerability, name);
+                entry.insert(name);
             }
             let findings = by_component.entry(found.component_seq).or_default();
             if findings
@@ -743,10 +772,14 @@ pub async fn asset(
         can_write: authorize(&session.actor, &Action::InventoryWrite(asset.org)).is_ok(),
         current: current.map(UploadRow::from),
         uploads: uploads.iter().map(UploadRow::from).collect(),
+        summary: match_summary(
+            components_total,
+            affected_components,
+            items.len(),
+            not_affected,
+        ),
         components,
         components_total,
-        affected_components,
-        not_affected,
         items: items.into_iter().map(PriorityRow::from).collect(),
         missions: mission_options(),
         safeties: safety_options(),
@@ -941,6 +974,18 @@ mod tests {
         let svg = BarChart::new("e", "Nothing", Vec::new()).svg();
         assert!(svg.contains("Nothing: "), "{svg}");
         assert_eq!(svg.matches("<rect").count(), 0);
+    }
+
+    #[test]
+    fn match_summaries_read_as_sentences() {
+        assert_eq!(
+            match_summary(1, 0, 0, 0),
+            "1 component, 0 affected by 0 vulnerabilities"
+        );
+        assert_eq!(
+            match_summary(12, 2, 1, 3),
+            "12 components, 2 affected by 1 vulnerability, 3 findings marked not affected by VEX"
+        );
     }
 
     #[test]
@@ -1264,7 +1309,7 @@ mod story {
         assert!(
             asset
                 .html
-                .contains("2 components, 1 affected by 1 vulnerabilities"),
+                .contains("2 components, 1 affected by 1 vulnerability."),
             "{}",
             asset.html
         );
