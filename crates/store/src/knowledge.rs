@@ -185,7 +185,7 @@ pub trait KnowledgeStore: Send + Sync {
         &self,
         ids: &[VulnerabilityId],
     ) -> Result<HashMap<VulnerabilityId, VulnerabilityRecord>>;
-    /// Vulnerabilities, newest first... by id; `search` matches an alias prefix.
+    /// Vulnerabilities in id order (oldest first); `search` matches an alias prefix.
     async fn list_vulnerabilities(
         &self,
         search: Option<&str>,
