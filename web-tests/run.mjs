@@ -12,7 +12,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFile } from 'node:child_process';
-import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -540,4 +540,230 @@ test('a phone-sized viewport', async () => {
   } finally {
     await phone.close();
   }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Operators' inventories: upload → dashboard, the knowledge-base pages, analysts' exposure.
+
+// Seeds the knowledge base through the CLI (`clearinghouse import osv DIR`), on the server's own
+// data directory or database, with one OSV record of our own written to a temporary directory.
+async function importOsv(record) {
+  const dir = await mkdtemp(join(tmpdir(), 'clearinghouse-osv-'));
+  try {
+    await writeFile(join(dir, `${record.id}.json`), JSON.stringify(record, null, 2));
+    const { stdout } = await promisify(execFile)(
+      BIN,
+      ['import', 'osv', dir, '--json', '--quiet', ...dataArgs(server.dataDir)],
+      { env: serverEnv() },
+    ).catch((err) => {
+      throw new Error(`\`clearinghouse import osv\` failed: ${err.message}\n${err.stdout ?? ''}${err.stderr ?? ''}`);
+    });
+    return JSON.parse(stdout);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+// Signs a person in with the password form in a fresh browser context and returns the context.
+async function signInWithPassword(email, password) {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
+  watch(ctx);
+  const page = await ctx.newPage();
+  await page.goto(url('/signin'));
+  await page.locator('#email').fill(email);
+  await page.locator('#password').fill(password);
+  await Promise.all([page.waitForURL(url('/')), page.getByRole('button', { name: 'Sign in' }).click()]);
+  assert.match(await page.locator('h1').innerText(), /^Welcome, /);
+  await page.close();
+  return ctx;
+}
+
+const DECISIONS = ['Immediate', 'Out-of-cycle', 'Scheduled', 'Defer'];
+
+test('an operator uploads an SBOM and the dashboard ranks what to fix first; analysts see exposure by sector', async () => {
+  const admin = await context.newPage();
+  await signIn(admin);
+
+  // An operator organization in the energy sector and its operator contact.
+  const orgName = unique('Prairie Power Cooperative');
+  const orgPath = await createOrg(admin, { name: orgName, kind: 'operator', sector: 'energy' });
+  const stamp = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+  const email = `ot-${stamp}@prairie.test`;
+  const password = 'correct horse battery staple';
+  await admin.goto(url(orgPath));
+  await admin.locator('summary', { hasText: 'Add a person' }).click();
+  await admin.locator('#p-email').fill(email);
+  await admin.locator('#p-name').fill('Olive Operator');
+  await admin.locator('#p-role').selectOption('operator_contact');
+  await admin.locator('#p-password').fill(password);
+  await Promise.all([admin.waitForURL(url(orgPath)), admin.getByRole('button', { name: 'Add person' }).click()]);
+  assert.equal(await admin.locator('table tbody tr', { hasText: email }).count(), 1, 'the operator contact is listed');
+
+  // One vulnerability in the knowledge base: our own OSV record for a package nobody else uses.
+  const pkg = `chwebtest-${stamp}`;
+  const cve = `CVE-2099-${String(Math.floor(Math.random() * 90000) + 10000)}`;
+  const osvId = `GHSA-web-test-${stamp}`;
+  const imported = await importOsv({
+    schema_version: '1.6.0',
+    id: osvId,
+    aliases: [cve],
+    modified: '2024-05-01T00:00:00Z',
+    published: '2024-04-01T00:00:00Z',
+    summary: `Remote code execution in ${pkg}`,
+    severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' }],
+    affected: [
+      {
+        package: { ecosystem: 'PyPI', name: pkg },
+        ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '2.0.0' }] }],
+      },
+    ],
+    database_specific: { cwe_ids: ['CWE-94'] },
+  });
+  assert.equal(imported.new, 1, `the import stores one new record: ${JSON.stringify(imported)}`);
+  assert.deepEqual(imported.rejected, []);
+
+  // The operator signs in; the nav's Inventory leads to the one operator's dashboard.
+  const operatorCtx = await signInWithPassword(email, password);
+  try {
+    const page = await operatorCtx.newPage();
+    await page.goto(url('/'));
+    await Promise.all([
+      page.waitForURL(/\/orgs\/[^/]+\/dashboard$/),
+      page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Inventory' }).click(),
+    ]);
+    const dashboardPath = new URL(page.url()).pathname;
+    assert.equal(dashboardPath, `${orgPath}/dashboard`);
+    assert.equal(await page.locator('h1').innerText(), 'What to fix first');
+    assert.match(await page.locator('table.priorities tbody').innerText(), /register an asset/i);
+
+    // Register an asset with its SSVC deployer inputs.
+    await page.locator('#a-name').fill('Substation HMI');
+    await page.locator('#a-mission').selectOption('mef_failure');
+    await page.locator('#a-safety').selectOption('catastrophic');
+    await page.locator('#a-exposure').selectOption('open');
+    await page.locator('#a-owner').fill('OT engineering');
+    await page.locator('#a-shared').check();
+    await Promise.all([page.waitForURL(/\/assets\/[^/?]+$/), page.getByRole('button', { name: 'Register asset' }).click()]);
+    const assetPath = new URL(page.url()).pathname;
+    assert.equal(await page.locator('h1').innerText(), 'Substation HMI');
+
+    // Upload a CycloneDX SBOM holding an affected version of the package.
+    const sbom = {
+      bomFormat: 'CycloneDX',
+      specVersion: '1.5',
+      version: 1,
+      components: [
+        { type: 'library', name: pkg, version: '1.5.0', purl: `pkg:pypi/${pkg}@1.5.0` },
+        { type: 'library', name: 'requests', version: '2.32.3', purl: 'pkg:pypi/requests@2.32.3' },
+      ],
+    };
+    await page.locator('#u-file').setInputFiles({
+      name: 'hmi.cdx.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(sbom)),
+    });
+    await Promise.all([
+      page.waitForURL((u) => u.pathname === assetPath && u.search.includes('components=2')),
+      page.getByRole('button', { name: 'Upload inventory' }).click(),
+    ]);
+    assert.match(await page.locator('[role=status]').innerText(), /2 components; 1 new match found/);
+    assert.match(await page.locator('[data-testid=match-summary]').innerText(), /CycloneDX SBOM .*2 components, 1 affected by 1 vulnerability\./);
+    const finding = page.locator('table tbody tr', { hasText: pkg }).last();
+    assert.match(await finding.innerText(), new RegExp(`${cve}.*affected`, 's'));
+    assert.match(await page.locator('table tbody tr', { hasText: 'Current' }).innerText(), /CycloneDX SBOM/);
+    await screenshot(page, 'asset.png');
+
+    // The dashboard ranks the vulnerability with its decision, reason and scores.
+    await Promise.all([page.waitForURL(url(dashboardPath)), page.getByRole('link', { name: /^What to fix first at / }).click()]);
+    const row = page.locator('[data-testid=priority]', { hasText: cve });
+    assert.equal(await row.count(), 1, 'the vulnerability is ranked on the dashboard');
+    const badge = (await row.locator('.badge').innerText()).trim();
+    assert.ok(DECISIONS.includes(badge), `a decision badge with its name, got ${JSON.stringify(badge)}`);
+    // No known exploitation, open exposure, automatable (AV:N/AC:L/PR:N/UI:N), very high human
+    // impact (catastrophic safety impact): CISA's deployer table says out-of-cycle.
+    assert.equal(badge, 'Out-of-cycle');
+    const cells = await row.locator('td').allInnerTexts();
+    assert.equal(cells[0], '1', 'ranked first');
+    assert.equal(cells[3], 'Substation HMI');
+    assert.match(cells[4], new RegExp(`${pkg} 1\\.5\\.0 \\(affected:`));
+    assert.match(cells[5], /CVSS 9\.8 critical/);
+    assert.match(cells[5], /EPSS \(none\)/);
+    assert.match(cells[5], /Not in KEV/);
+    assert.match(cells[6], /exploitation none known, exposure open, automatable yes/);
+    assert.match(await page.locator('svg.chart title').textContent(), /Out-of-cycle 1/);
+    assert.equal(await page.locator('[data-testid=open-count]').innerText(), '1');
+    await screenshot(page, 'inventory-dashboard.png');
+
+    // The vulnerability page and its source record.
+    await Promise.all([page.waitForURL(url(`/vulnerabilities/${cve}`)), row.getByRole('link', { name: cve }).click()]);
+    assert.equal(await page.locator('h1').innerText(), cve);
+    const facts = await page.locator('dl.facts').innerText();
+    assert.match(facts, /9\.8 critical/);
+    assert.match(facts, /CWE-94/);
+    assert.match(await page.locator('main').innerText(), new RegExp(osvId));
+    assert.equal(await page.getByRole('heading', { name: 'Exposure by sector' }).count(), 0, 'operators do not read exposure');
+    await screenshot(page, 'vulnerability.png');
+    await Promise.all([page.waitForURL(/\/advisories\/[^/]+$/), page.getByRole('link', { name: osvId }).click()]);
+    assert.equal(await page.locator('h1').innerText(), osvId);
+    assert.match(await page.locator('pre.document').innerText(), new RegExp(`"id": "${osvId}"`));
+    await screenshot(page, 'advisory.png');
+
+    // Search by prefix.
+    await page.goto(url('/vulnerabilities'));
+    await page.locator('#q').fill(cve.toLowerCase());
+    await Promise.all([page.waitForURL(/\/vulnerabilities\?q=/), page.getByRole('button', { name: 'Search' }).click()]);
+    assert.equal(await page.locator('table tbody tr', { hasText: cve }).count(), 1);
+    await screenshot(page, 'vulnerabilities.png');
+
+    // A second visit: nothing new since the first.
+    await page.goto(url(dashboardPath));
+    assert.equal(await page.locator('[data-testid=new-count]').innerText(), '0');
+    assert.equal(await page.locator('.tag-new').count(), 0);
+
+    // Operators may not read aggregate exposure.
+    const denied = await page.goto(url('/exposure'));
+    assert.equal(denied.status(), 403);
+
+    // Accessibility and phone layout of the operator's pages.
+    const problems = [];
+    const overflowing = [];
+    for (const path of [dashboardPath, assetPath, '/vulnerabilities', `/vulnerabilities/${cve}`, '/inventory']) {
+      await page.goto(url(path));
+      for (const p of await accessibilityProblems(page)) problems.push(`${path}: ${p}`);
+    }
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const [path, shot] of [
+      [dashboardPath, 'phone-inventory-dashboard.png'],
+      [assetPath, 'phone-asset.png'],
+      [`/vulnerabilities/${cve}`, 'phone-vulnerability.png'],
+    ]) {
+      await page.goto(url(path));
+      await screenshot(page, shot);
+      const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+        scrollWidth: document.documentElement.scrollWidth,
+        innerWidth: window.innerWidth,
+      }));
+      if (scrollWidth > innerWidth) overflowing.push(`${path}: scrollWidth ${scrollWidth} > innerWidth ${innerWidth}`);
+    }
+    assert.deepEqual(problems, []);
+    assert.deepEqual(overflowing, [], 'no horizontal overflow at 390 px');
+  } finally {
+    await operatorCtx.close();
+  }
+
+  // The administrator reads exposure by sector (never operators' names), not the inventory.
+  await admin.goto(url('/exposure'));
+  assert.equal(await admin.locator('h1').innerText(), 'Exposure by sector');
+  const exposureRow = admin.locator('table tbody tr', { hasText: cve });
+  assert.equal(await exposureRow.count(), 1);
+  assert.match(await exposureRow.innerText(), /Energy 1/);
+  assert.ok(!(await admin.content()).includes(orgName), 'exposure never names an operator');
+  for (const p of await accessibilityProblems(admin)) assert.fail(`/exposure: ${p}`);
+  await screenshot(admin, 'exposure.png');
+  await admin.goto(url(`/vulnerabilities/${cve}`));
+  assert.equal(await admin.getByRole('heading', { name: 'Exposure by sector' }).count(), 1);
+  assert.match(await admin.locator('svg.chart title').textContent(), /Energy 1/);
+  const dashboard = await admin.goto(url(`${orgPath}/dashboard`));
+  assert.equal(dashboard.status(), 403, 'inventories are private to their operator, even from administrators');
+  await admin.close();
 });

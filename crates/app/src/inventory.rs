@@ -237,7 +237,11 @@ pub fn deployer_priority(facts: &Facts, asset: &Asset) -> (DeployerDecision, Ran
     let (automatable, automatable_from) = match (facts.ssvc, &cvss) {
         (Some(ssvc), _) => (
             if ssvc.automatable { "Y" } else { "N" },
-            if ssvc.automatable { "yes (CISA SSVC)" } else { "no (CISA SSVC)" },
+            if ssvc.automatable {
+                "yes (CISA SSVC)"
+            } else {
+                "no (CISA SSVC)"
+            },
         ),
         (None, Some(vector)) => {
             // Without CISA's assessment: a network attack needing no privileges, no user and
@@ -445,7 +449,11 @@ impl App {
     }
 
     /// One upload and its components (one row per component).
-    pub async fn upload(&self, actor: &Actor, id: UploadId) -> Result<(Upload, Vec<InventoryComponent>)> {
+    pub async fn upload(
+        &self,
+        actor: &Actor,
+        id: UploadId,
+    ) -> Result<(Upload, Vec<InventoryComponent>)> {
         let upload = self
             .store
             .upload(id)
@@ -470,7 +478,12 @@ impl App {
 
     /// What the operator should fix first: one item per (asset, vulnerability), ranked by the SSVC
     /// deployer decision, then KEV, EPSS and CVSS. Records the viewer's visit when `record_visit`.
-    pub async fn priorities(&self, actor: &Actor, org: OrgId, record_visit: bool) -> Result<Priorities> {
+    pub async fn priorities(
+        &self,
+        actor: &Actor,
+        org: OrgId,
+        record_visit: bool,
+    ) -> Result<Priorities> {
         let assets: HashMap<AssetId, Asset> = self
             .list_assets(actor, org)
             .await?
@@ -495,7 +508,10 @@ impl App {
                 not_affected += 1;
                 continue;
             }
-            groups.entry((m.found.asset, m.found.vulnerability)).or_default().push(m);
+            groups
+                .entry((m.found.asset, m.found.vulnerability))
+                .or_default()
+                .push(m);
         }
         let mut ids: Vec<VulnerabilityId> = groups.keys().map(|(_, v)| *v).collect();
         ids.sort();
@@ -510,15 +526,17 @@ impl App {
         let epss = self.epss_of(&cves).await?;
         let mut items = Vec::with_capacity(groups.len());
         for ((asset_id, vulnerability_id), group) in groups {
-            let (Some(asset), Some(vulnerability)) =
-                (assets.get(&asset_id), vulnerabilities.get(&vulnerability_id))
-            else {
+            let (Some(asset), Some(vulnerability)) = (
+                assets.get(&asset_id),
+                vulnerabilities.get(&vulnerability_id),
+            ) else {
                 continue;
             };
             let (decision, reason) = deployer_priority(&vulnerability.facts, asset);
             let cvss = vulnerability.facts.best_cvss().map(|v| {
                 let score = v.base_score();
-                let severity = clearinghouse_standards::cvss::Severity::from_score(v.version(), score);
+                let severity =
+                    clearinghouse_standards::cvss::Severity::from_score(v.version(), score);
                 (v.as_str().to_owned(), score, severity.as_str().to_owned())
             });
             let mut components: Vec<(String, Option<String>, Option<String>, String)> = group
@@ -587,10 +605,15 @@ impl App {
 
     /// Aggregate exposure, most widespread first: how many operators in each sector run an
     /// affected component, never which.
-    pub async fn exposure(&self, actor: &Actor, vulnerability: Option<VulnerabilityId>) -> Result<Vec<ExposureSummary>> {
+    pub async fn exposure(
+        &self,
+        actor: &Actor,
+        vulnerability: Option<VulnerabilityId>,
+    ) -> Result<Vec<ExposureSummary>> {
         authorize(actor, &Action::ExposureRead)?;
         let rows = self.store.exposure(vulnerability).await?;
-        let mut by_vulnerability: BTreeMap<VulnerabilityId, Vec<(Option<Sector>, u64, u64)>> = BTreeMap::new();
+        let mut by_vulnerability: BTreeMap<VulnerabilityId, Vec<(Option<Sector>, u64, u64)>> =
+            BTreeMap::new();
         for row in rows {
             by_vulnerability
                 .entry(row.vulnerability)
@@ -603,12 +626,19 @@ impl App {
             .into_iter()
             .map(|(id, sectors)| ExposureSummary {
                 vulnerability: id,
-                display_id: records.get(&id).map(|r| r.display_id.clone()).unwrap_or_default(),
+                display_id: records
+                    .get(&id)
+                    .map(|r| r.display_id.clone())
+                    .unwrap_or_default(),
                 operators: sectors.iter().map(|s| s.1).sum(),
                 sectors,
             })
             .collect();
-        out.sort_by(|a, b| b.operators.cmp(&a.operators).then(a.display_id.cmp(&b.display_id)));
+        out.sort_by(|a, b| {
+            b.operators
+                .cmp(&a.operators)
+                .then(a.display_id.cmp(&b.display_id))
+        });
         Ok(out)
     }
 }
@@ -642,7 +672,11 @@ mod tests {
         };
         let (decision, reason) = deployer_priority(
             &facts,
-            &asset(Exposure::Open, SafetyImpact::Catastrophic, MissionImpact::MissionFailure),
+            &asset(
+                Exposure::Open,
+                SafetyImpact::Catastrophic,
+                MissionImpact::MissionFailure,
+            ),
         );
         assert_eq!(decision, DeployerDecision::Immediate);
         assert!(reason.summary.contains("CISA KEV"), "{}", reason.summary);
@@ -657,7 +691,11 @@ mod tests {
         };
         let (decision, _) = deployer_priority(
             &facts,
-            &asset(Exposure::Small, SafetyImpact::Negligible, MissionImpact::Degraded),
+            &asset(
+                Exposure::Small,
+                SafetyImpact::Negligible,
+                MissionImpact::Degraded,
+            ),
         );
         assert_eq!(decision, DeployerDecision::Defer);
     }
@@ -665,7 +703,8 @@ mod tests {
     #[test]
     fn product_lists_are_read_and_bad_lines_are_located() {
         let (format, components) =
-            parse_inventory(b"# pumps\npkg:pypi/django@3.2.0\n\npkg:npm/%40scope/x@1.0.0\n").unwrap();
+            parse_inventory(b"# pumps\npkg:pypi/django@3.2.0\n\npkg:npm/%40scope/x@1.0.0\n")
+                .unwrap();
         assert_eq!(format, InventoryFormat::Purls);
         assert_eq!(components.len(), 2);
         let err = parse_inventory(b"pkg:pypi/django@3.2.0\nnot a purl\n").unwrap_err();

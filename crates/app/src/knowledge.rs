@@ -12,7 +12,7 @@ use clearinghouse_domain::authz::{Action, Actor, authorize};
 use clearinghouse_domain::page::{Page, PageRequest};
 use clearinghouse_domain::{AdvisoryId, VulnerabilityId};
 use clearinghouse_standards::knowledge::{self, SourceKind, SourceRecord};
-use clearinghouse_standards::{cve5, csaf, epss, kev, osv};
+use clearinghouse_standards::{csaf, cve5, epss, kev, osv};
 use clearinghouse_store::{EpssImport, KbStats, NewAdvisory, UpsertOutcome};
 use serde::Serialize;
 use serde_json::json;
@@ -20,8 +20,8 @@ use sha2::{Digest, Sha256};
 
 use crate::App;
 
-pub use clearinghouse_store::{AdvisorySummary, VulnerabilityRecord};
 use crate::error::{Error, Result};
+pub use clearinghouse_store::{AdvisorySummary, VulnerabilityRecord};
 
 /// How many records are stored per transaction.
 pub const IMPORT_BATCH: usize = 200;
@@ -130,7 +130,10 @@ fn sha256_hex(bytes: &[u8]) -> String {
 
 /// Parses one document into the records it holds (a KEV catalog holds many), or the reason it is
 /// refused.
-fn records_of(kind: ImportKind, doc: &SourceDocument) -> std::result::Result<Vec<NewAdvisory>, String> {
+fn records_of(
+    kind: ImportKind,
+    doc: &SourceDocument,
+) -> std::result::Result<Vec<NewAdvisory>, String> {
     let whole = |record: SourceRecord| NewAdvisory {
         record,
         digest: sha256_hex(&doc.bytes),
@@ -307,7 +310,11 @@ impl App {
     }
 
     /// A vulnerability by id or by any alias, with its sources.
-    pub async fn vulnerability(&self, actor: &Actor, id_or_alias: &str) -> Result<VulnerabilityDetails> {
+    pub async fn vulnerability(
+        &self,
+        actor: &Actor,
+        id_or_alias: &str,
+    ) -> Result<VulnerabilityDetails> {
         authorize(actor, &Action::KbRead)?;
         let found = match id_or_alias.parse::<VulnerabilityId>() {
             Ok(id) => self.store.vulnerability(id).await?,
@@ -354,7 +361,11 @@ impl App {
     }
 
     /// One source record and its document as received.
-    pub async fn advisory(&self, actor: &Actor, id: AdvisoryId) -> Result<(AdvisorySummary, Vec<u8>)> {
+    pub async fn advisory(
+        &self,
+        actor: &Actor,
+        id: AdvisoryId,
+    ) -> Result<(AdvisorySummary, Vec<u8>)> {
         authorize(actor, &Action::KbRead)?;
         self.store
             .advisory(id)
@@ -371,40 +382,6 @@ impl App {
     /// EPSS scores of CVEs (for ranking).
     pub(crate) async fn epss_of(&self, cves: &[String]) -> Result<HashMap<String, (f64, f64)>> {
         Ok(self.store.epss_scores(cves).await?)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn kev_catalogs_become_one_record_per_entry() {
-        let doc = SourceDocument {
-            location: "kev.json".into(),
-            bytes: br#"{"title":"KEV","catalogVersion":"1","dateReleased":"2024-01-01","count":2,"vulnerabilities":[
-              {"cveID":"CVE-2024-0001","vendorProject":"A","product":"B","vulnerabilityName":"X","dateAdded":"2024-01-01","shortDescription":"","requiredAction":"Patch","dueDate":"2024-01-22","knownRansomwareCampaignUse":"Known","notes":""},
-              {"cveID":"CVE-2024-0002","vendorProject":"A","product":"C","vulnerabilityName":"Y","dateAdded":"2024-01-02","shortDescription":"","requiredAction":"Patch","dueDate":"2024-01-23","knownRansomwareCampaignUse":"Unknown","notes":""}]}"#.to_vec(),
-        };
-        let records = records_of(ImportKind::Kev, &doc).unwrap();
-        assert_eq!(records.len(), 2);
-        assert_eq!(records[0].location, "kev.json#CVE-2024-0001");
-        assert_ne!(records[0].digest, records[1].digest);
-        let kev = records[0].record.vulnerabilities[0].facts.kev.clone().unwrap();
-        assert!(kev.ransomware);
-        assert_eq!(kev.due_date, "2024-01-22");
-    }
-
-    #[test]
-    fn unparsable_documents_are_refused_with_a_reason() {
-        let doc = SourceDocument {
-            location: "bad.json".into(),
-            bytes: b"{not json".to_vec(),
-        };
-        for kind in [ImportKind::Osv, ImportKind::Csaf, ImportKind::Cve, ImportKind::Kev] {
-            let reason = records_of(kind, &doc).unwrap_err();
-            assert!(!reason.is_empty(), "{kind:?}");
-        }
     }
 }
 
@@ -469,7 +446,10 @@ impl App {
                 }
             }
             if batch.len() >= IMPORT_BATCH {
-                summary.absorb(self.import_documents(actor, kind, std::mem::take(&mut batch)).await?);
+                summary.absorb(
+                    self.import_documents(actor, kind, std::mem::take(&mut batch))
+                        .await?,
+                );
                 progress.advance(done, total);
             }
         }
@@ -478,5 +458,48 @@ impl App {
         }
         progress.advance(done, total.or(Some(done)));
         Ok(summary)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kev_catalogs_become_one_record_per_entry() {
+        let doc = SourceDocument {
+            location: "kev.json".into(),
+            bytes: br#"{"title":"KEV","catalogVersion":"1","dateReleased":"2024-01-01","count":2,"vulnerabilities":[
+              {"cveID":"CVE-2024-0001","vendorProject":"A","product":"B","vulnerabilityName":"X","dateAdded":"2024-01-01","shortDescription":"","requiredAction":"Patch","dueDate":"2024-01-22","knownRansomwareCampaignUse":"Known","notes":""},
+              {"cveID":"CVE-2024-0002","vendorProject":"A","product":"C","vulnerabilityName":"Y","dateAdded":"2024-01-02","shortDescription":"","requiredAction":"Patch","dueDate":"2024-01-23","knownRansomwareCampaignUse":"Unknown","notes":""}]}"#.to_vec(),
+        };
+        let records = records_of(ImportKind::Kev, &doc).unwrap();
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[0].location, "kev.json#CVE-2024-0001");
+        assert_ne!(records[0].digest, records[1].digest);
+        let kev = records[0].record.vulnerabilities[0]
+            .facts
+            .kev
+            .clone()
+            .unwrap();
+        assert!(kev.ransomware);
+        assert_eq!(kev.due_date, "2024-01-22");
+    }
+
+    #[test]
+    fn unparsable_documents_are_refused_with_a_reason() {
+        let doc = SourceDocument {
+            location: "bad.json".into(),
+            bytes: b"{not json".to_vec(),
+        };
+        for kind in [
+            ImportKind::Osv,
+            ImportKind::Csaf,
+            ImportKind::Cve,
+            ImportKind::Kev,
+        ] {
+            let reason = records_of(kind, &doc).unwrap_err();
+            assert!(!reason.is_empty(), "{kind:?}");
+        }
     }
 }

@@ -48,9 +48,13 @@ impl<'a> Compiled<'a> {
     }
 }
 
+/// A compiled VEX statement: the operator it is limited to, the ordering, the versions, the
+/// justification.
+type CompiledVex = (Option<OrgId>, Ecosystem, CompiledCondition, String);
+
 /// VEX statements by (vulnerability, ecosystem, name), compiled.
 struct VexIndex {
-    statements: HashMap<(VulnerabilityId, String, String), Vec<(Option<OrgId>, Ecosystem, CompiledCondition, String)>>,
+    statements: HashMap<(VulnerabilityId, String, String), Vec<CompiledVex>>,
 }
 
 impl VexIndex {
@@ -68,18 +72,26 @@ impl VexIndex {
     }
 
     /// The justification of a statement that says this component is not affected.
-    fn not_affected(&self, org: OrgId, vulnerability: VulnerabilityId, hit: &ComponentHit) -> Option<String> {
+    fn not_affected(
+        &self,
+        org: OrgId,
+        vulnerability: VulnerabilityId,
+        hit: &ComponentHit,
+    ) -> Option<String> {
         let key = (
             vulnerability,
             hit.component.ecosystem.clone(),
             hit.component.name_key.clone(),
         );
         let version = hit.component.match_version.as_deref().unwrap_or("");
-        self.statements.get(&key)?.iter().find_map(|(owner, ecosystem, condition, why)| {
-            let applies = owner.is_none_or(|o| o == org);
-            let parsed = ecosystem.parse(version).ok();
-            (applies && condition.affects(parsed.as_ref(), version)).then(|| why.clone())
-        })
+        self.statements
+            .get(&key)?
+            .iter()
+            .find_map(|(owner, ecosystem, condition, why)| {
+                let applies = owner.is_none_or(|o| o == org);
+                let parsed = ecosystem.parse(version).ok();
+                (applies && condition.affects(parsed.as_ref(), version)).then(|| why.clone())
+            })
     }
 }
 
@@ -97,7 +109,8 @@ fn new_match(package: &PackageRow, hit: &ComponentHit, vex: &VexIndex) -> NewMat
         advisory: package.advisory,
         package_seq: package.seq,
         range: package.range.clone(),
-        matched_by: if hit.component.ecosystem == clearinghouse_standards::knowledge::CPE_ECOSYSTEM {
+        matched_by: if hit.component.ecosystem == clearinghouse_standards::knowledge::CPE_ECOSYSTEM
+        {
             "cpe".into()
         } else {
             "purl".into()
@@ -116,13 +129,17 @@ fn evaluate(packages: &[PackageRow], components: &[ComponentHit], vex: &VexIndex
     let mut by_key: HashMap<(&str, &str), Vec<&ComponentHit>> = HashMap::new();
     for hit in components {
         by_key
-            .entry((hit.component.ecosystem.as_str(), hit.component.name_key.as_str()))
+            .entry((
+                hit.component.ecosystem.as_str(),
+                hit.component.name_key.as_str(),
+            ))
             .or_default()
             .push(hit);
     }
     let mut out = Vec::new();
     for package in packages {
-        let Some(hits) = by_key.get(&(package.ecosystem.as_str(), package.name_key.as_str())) else {
+        let Some(hits) = by_key.get(&(package.ecosystem.as_str(), package.name_key.as_str()))
+        else {
             continue;
         };
         let compiled = Compiled::new(package);
@@ -168,7 +185,8 @@ impl App {
                 let vex = VexIndex::new(self.store.vex_for(&vulnerabilities).await?);
                 evaluate(&packages, &components, &vex)
             };
-            let scope = MatchScope::Advisories(pending.iter().map(|a| (a.id, a.generation)).collect());
+            let scope =
+                MatchScope::Advisories(pending.iter().map(|a| (a.id, a.generation)).collect());
             let audit = AuditRecord::new(
                 "system".into(),
                 "match.advisories",
@@ -205,7 +223,8 @@ impl App {
                 component,
             })
             .collect();
-        let mut vulnerabilities: Vec<VulnerabilityId> = packages.iter().map(|p| p.vulnerability).collect();
+        let mut vulnerabilities: Vec<VulnerabilityId> =
+            packages.iter().map(|p| p.vulnerability).collect();
         vulnerabilities.sort();
         vulnerabilities.dedup();
         let vex = VexIndex::new(self.store.vex_for(&vulnerabilities).await?);

@@ -14,7 +14,9 @@ use std::time::Duration;
 use clearinghouse_domain::audit::AuditRecord;
 use clearinghouse_domain::authz::{Action, Actor, authorize};
 use clearinghouse_domain::inventory::DeployerDecision;
-use clearinghouse_domain::notify::{Channel, Delivery, DeliveryMode, DeliveryStatus, Event, Subscription};
+use clearinghouse_domain::notify::{
+    Channel, Delivery, DeliveryMode, DeliveryStatus, Event, Subscription,
+};
 use clearinghouse_domain::page::{Page, PageRequest};
 use clearinghouse_domain::{AssetId, DeliveryId, OrgId, SubscriptionId, VulnerabilityId};
 use clearinghouse_notify::{Backoff, DeliveryError, Mailer, Notice, WebhookClient, WebhookOptions};
@@ -50,10 +52,11 @@ pub struct Notifier {
 impl Notifier {
     /// A notifier; without a mailer, e-mail deliveries stay pending with the reason recorded.
     pub fn new(mailer: Option<Mailer>, backoff: Backoff, base_url: Option<String>) -> Result<Self> {
-        let webhooks = WebhookClient::new(&WebhookOptions::default()).map_err(|e| Error::Invalid {
-            field: "webhooks".into(),
-            problem: e.to_string(),
-        })?;
+        let webhooks =
+            WebhookClient::new(&WebhookOptions::default()).map_err(|e| Error::Invalid {
+                field: "webhooks".into(),
+                problem: e.to_string(),
+            })?;
         Ok(Self {
             webhooks,
             mailer,
@@ -89,16 +92,21 @@ fn validate_request(request: &SubscriptionRequest) -> Result<()> {
     };
     match request.channel {
         Channel::Webhook => {
-            let url = url::Url::parse(&request.target)
-                .map_err(|e| invalid(format!("not a URL: {e}")))?;
+            let url =
+                url::Url::parse(&request.target).map_err(|e| invalid(format!("not a URL: {e}")))?;
             if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none() {
                 return Err(invalid("a webhook needs an http(s) URL with a host".into()));
             }
         }
         Channel::Email => {
-            let valid = request.target.split_once('@').is_some_and(|(local, domain)| {
-                !local.is_empty() && domain.contains('.') && !request.target.contains(char::is_whitespace)
-            });
+            let valid = request
+                .target
+                .split_once('@')
+                .is_some_and(|(local, domain)| {
+                    !local.is_empty()
+                        && domain.contains('.')
+                        && !request.target.contains(char::is_whitespace)
+                });
             if !valid || request.target.len() > 254 {
                 return Err(invalid("not an e-mail address".into()));
             }
@@ -118,7 +126,8 @@ impl App {
         self.org(actor, org).await?;
         authorize(actor, &Action::SubscriptionManage(org))?;
         validate_request(&request)?;
-        let secret = (request.channel == Channel::Webhook).then(clearinghouse_notify::generate_secret);
+        let secret =
+            (request.channel == Channel::Webhook).then(clearinghouse_notify::generate_secret);
         let subscription = Subscription {
             id: SubscriptionId::generate(),
             org,
@@ -142,7 +151,9 @@ impl App {
                 "mode": subscription.mode,
             }),
         );
-        self.store.create_subscription(&subscription, &audit).await?;
+        self.store
+            .create_subscription(&subscription, &audit)
+            .await?;
         Ok((subscription, secret))
     }
 
@@ -158,8 +169,16 @@ impl App {
         let not_found = || Error::NotFound(format!("subscription {id}"));
         let subscription = self.store.subscription(id).await?.ok_or_else(not_found)?;
         authorize(actor, &Action::SubscriptionManage(subscription.org)).map_err(|_| not_found())?;
-        let audit = AuditRecord::new(actor.label(), "subscription.delete", format!("subscription:{id}"), json!({}));
-        self.store.delete_subscription(id, &audit).await?.ok_or_else(not_found)?;
+        let audit = AuditRecord::new(
+            actor.label(),
+            "subscription.delete",
+            format!("subscription:{id}"),
+            json!({}),
+        );
+        self.store
+            .delete_subscription(id, &audit)
+            .await?
+            .ok_or_else(not_found)?;
         Ok(())
     }
 
@@ -184,10 +203,18 @@ impl App {
         if delivery.status != DeliveryStatus::Dead {
             return Err(Error::Invalid {
                 field: "status".into(),
-                problem: format!("only dead deliveries can be re-queued; this one is {}", delivery.status),
+                problem: format!(
+                    "only dead deliveries can be re-queued; this one is {}",
+                    delivery.status
+                ),
             });
         }
-        let audit = AuditRecord::new(actor.label(), "delivery.requeue", format!("delivery:{id}"), json!({}));
+        let audit = AuditRecord::new(
+            actor.label(),
+            "delivery.requeue",
+            format!("delivery:{id}"),
+            json!({}),
+        );
         self.store
             .requeue_delivery(id, clearinghouse_domain::time::now(), &audit)
             .await?
@@ -199,20 +226,34 @@ impl App {
     }
 
     /// The deployer decision, display id and asset name of a `match.new` event, as of now.
-    async fn describe_event(&self, event: &Event) -> Result<Option<(DeployerDecision, String, String, String)>> {
-        let asset: Option<AssetId> = event.payload.get("asset").and_then(|v| serde_json::from_value(v.clone()).ok());
-        let vulnerability: Option<VulnerabilityId> =
-            event.payload.get("vulnerability").and_then(|v| serde_json::from_value(v.clone()).ok());
+    async fn describe_event(
+        &self,
+        event: &Event,
+    ) -> Result<Option<(DeployerDecision, String, String, String)>> {
+        let asset: Option<AssetId> = event
+            .payload
+            .get("asset")
+            .and_then(|v| serde_json::from_value(v.clone()).ok());
+        let vulnerability: Option<VulnerabilityId> = event
+            .payload
+            .get("vulnerability")
+            .and_then(|v| serde_json::from_value(v.clone()).ok());
         let (Some(asset), Some(vulnerability)) = (asset, vulnerability) else {
             return Ok(None);
         };
-        let (Some(asset), Some(vulnerability)) =
-            (self.store.asset(asset).await?, self.store.vulnerability(vulnerability).await?)
-        else {
+        let (Some(asset), Some(vulnerability)) = (
+            self.store.asset(asset).await?,
+            self.store.vulnerability(vulnerability).await?,
+        ) else {
             return Ok(None);
         };
         let (decision, reason) = deployer_priority(&vulnerability.facts, &asset);
-        Ok(Some((decision, vulnerability.display_id, asset.name, reason.summary)))
+        Ok(Some((
+            decision,
+            vulnerability.display_id,
+            asset.name,
+            reason.summary,
+        )))
     }
 
     /// Turns outbox events into deliveries for the subscriptions that want them.
@@ -227,8 +268,10 @@ impl App {
             let mut subscriptions: HashMap<OrgId, Vec<Subscription>> = HashMap::new();
             let mut deliveries = Vec::new();
             for event in &events {
-                if !subscriptions.contains_key(&event.org) {
-                    subscriptions.insert(event.org, self.store.subscriptions(event.org).await?);
+                if let std::collections::hash_map::Entry::Vacant(slot) =
+                    subscriptions.entry(event.org)
+                {
+                    slot.insert(self.store.subscriptions(event.org).await?);
                 }
                 let wanted = &subscriptions[&event.org];
                 if wanted.is_empty() {
@@ -258,7 +301,11 @@ impl App {
     }
 
     /// The JSON body and the human notice of one event.
-    async fn render_event(&self, event: &Event, base_url: Option<&str>) -> Result<(serde_json::Value, Notice)> {
+    async fn render_event(
+        &self,
+        event: &Event,
+        base_url: Option<&str>,
+    ) -> Result<(serde_json::Value, Notice)> {
         let described = self.describe_event(event).await?;
         let mut data = event.payload.clone();
         let (subject, text) = match &described {
@@ -271,7 +318,10 @@ impl App {
                 }
                 let component = &event.payload["component"];
                 (
-                    format!("{display_id} affects {asset} ({})", decision.as_str().replace('_', "-")),
+                    format!(
+                        "{display_id} affects {asset} ({})",
+                        decision.as_str().replace('_', "-")
+                    ),
                     format!(
                         "{} {} is in the affected range {}.\n{reason}",
                         component["name"].as_str().unwrap_or("a component"),
@@ -282,7 +332,10 @@ impl App {
             }
             None => (format!("{} event", event.kind), event.payload.to_string()),
         };
-        let link = match (base_url, event.payload.get("organization").and_then(|o| o.as_str())) {
+        let link = match (
+            base_url,
+            event.payload.get("organization").and_then(|o| o.as_str()),
+        ) {
             (Some(base), Some(org)) => Some(format!("{base}/orgs/{org}/dashboard")),
             _ => None,
         };
@@ -291,7 +344,14 @@ impl App {
             "timestamp": event.created_at.to_string(),
             "data": data,
         });
-        Ok((body, Notice { subject, text, link }))
+        Ok((
+            body,
+            Notice {
+                subject,
+                text,
+                link,
+            },
+        ))
     }
 
     /// Sends every due delivery once; returns what happened.
@@ -302,12 +362,17 @@ impl App {
         let claimed = self.store.claim_deliveries(now, lease, 100).await?;
         let mut by_subscription: BTreeMap<SubscriptionId, Vec<Delivery>> = BTreeMap::new();
         for delivery in claimed {
-            by_subscription.entry(delivery.subscription).or_default().push(delivery);
+            by_subscription
+                .entry(delivery.subscription)
+                .or_default()
+                .push(delivery);
         }
         for (id, deliveries) in by_subscription {
             let Some(subscription) = self.store.subscription(id).await? else {
                 for delivery in &deliveries {
-                    let outcome = AttemptOutcome::Dead { error: "subscription deleted".into() };
+                    let outcome = AttemptOutcome::Dead {
+                        error: "subscription deleted".into(),
+                    };
                     self.store.finish_delivery(delivery.id, &outcome).await?;
                     round.dead += 1;
                 }
@@ -326,18 +391,28 @@ impl App {
                     Ok(()) => AttemptOutcome::Delivered,
                     Err(error) if error.retryable => {
                         let random = u64::from_le_bytes(
-                            crate::secrets::random_bytes()[..8].try_into().unwrap_or([0; 8]),
+                            crate::secrets::random_bytes()[..8]
+                                .try_into()
+                                .unwrap_or([0; 8]),
                         );
-                        match notifier.backoff.delay_after(attempts, random, error.retry_after) {
+                        match notifier
+                            .backoff
+                            .delay_after(attempts, random, error.retry_after)
+                        {
                             Some(delay) => AttemptOutcome::Retry {
                                 at: clearinghouse_domain::time::now()
-                                    + SignedDuration::try_from(delay).unwrap_or(SignedDuration::from_hours(6)),
+                                    + SignedDuration::try_from(delay)
+                                        .unwrap_or(SignedDuration::from_hours(6)),
                                 error: error.message,
                             },
-                            None => AttemptOutcome::Dead { error: error.message },
+                            None => AttemptOutcome::Dead {
+                                error: error.message,
+                            },
                         }
                     }
-                    Err(error) => AttemptOutcome::Dead { error: error.message },
+                    Err(error) => AttemptOutcome::Dead {
+                        error: error.message,
+                    },
                 };
                 for delivery in &group {
                     self.store.finish_delivery(delivery.id, &outcome).await?;
@@ -352,8 +427,18 @@ impl App {
         Ok(round)
     }
 
-    async fn send(&self, notifier: &Notifier, subscription: &Subscription, group: &[Delivery]) -> std::result::Result<(), DeliveryError> {
-        let failed = |message: String| DeliveryError { retryable: true, status: None, retry_after: None, message };
+    async fn send(
+        &self,
+        notifier: &Notifier,
+        subscription: &Subscription,
+        group: &[Delivery],
+    ) -> std::result::Result<(), DeliveryError> {
+        let failed = |message: String| DeliveryError {
+            retryable: true,
+            status: None,
+            retry_after: None,
+            message,
+        };
         let mut rendered = Vec::with_capacity(group.len());
         for delivery in group {
             rendered.push(
@@ -362,12 +447,18 @@ impl App {
                     .map_err(|e| failed(format!("rendering the event failed: {e}")))?,
             );
         }
-        let Some(first) = group.first() else { return Ok(()) };
+        let Some(first) = group.first() else {
+            return Ok(());
+        };
         match subscription.channel {
             Channel::Webhook => {
                 let secret = subscription.secret.as_deref().unwrap_or_default();
                 let (message_id, kind, body) = if let [(body, _)] = rendered.as_slice() {
-                    (first.event.id.clone(), first.event.kind.clone(), body.clone())
+                    (
+                        first.event.id.clone(),
+                        first.event.kind.clone(),
+                        body.clone(),
+                    )
                 } else {
                     (
                         format!("digest-{}", first.id),
@@ -399,9 +490,14 @@ impl App {
                             None => format!("{}\n", notice.text),
                         },
                     ),
-                    _ => clearinghouse_notify::render_digest("Clearinghouse daily digest", &notices),
+                    _ => {
+                        clearinghouse_notify::render_digest("Clearinghouse daily digest", &notices)
+                    }
                 };
-                mailer.send(std::slice::from_ref(&subscription.target), &subject, &text).await.map(|_| ())
+                mailer
+                    .send(std::slice::from_ref(&subscription.target), &subject, &text)
+                    .await
+                    .map(|_| ())
             }
         }
     }
@@ -417,7 +513,11 @@ impl App {
 
     /// Runs `notify_round` every `interval` until the task is dropped; errors are logged and the
     /// next round tries again.
-    pub fn spawn_background(&self, notifier: Notifier, interval: Duration) -> tokio::task::JoinHandle<()> {
+    pub fn spawn_background(
+        &self,
+        notifier: Notifier,
+        interval: Duration,
+    ) -> tokio::task::JoinHandle<()> {
         let app = self.clone();
         tokio::spawn(async move {
             loop {
@@ -430,7 +530,9 @@ impl App {
                         "notifications"
                     ),
                     Ok(_) => {}
-                    Err(error) => tracing::warn!(%error, "background matching or notification failed"),
+                    Err(error) => {
+                        tracing::warn!(%error, "background matching or notification failed")
+                    }
                 }
                 tokio::time::sleep(interval).await;
             }

@@ -463,7 +463,10 @@ mod tests {
         assert!(authorize(&operator, &read(theirs, false)).is_err());
         assert!(authorize(&operator, &Action::InventoryWrite(theirs)).is_err());
         for role in [Role::Admin, Role::Analyst, Role::Auditor] {
-            assert!(authorize(&actor(role, theirs), &read(mine, false)).is_err(), "{role}");
+            assert!(
+                authorize(&actor(role, theirs), &read(mine, false)).is_err(),
+                "{role}"
+            );
         }
         assert!(authorize(&actor(Role::Analyst, theirs), &read(mine, true)).is_ok());
         assert!(authorize(&actor(Role::Analyst, theirs), &Action::ExposureRead).is_ok());

@@ -102,6 +102,12 @@ impl Pattern {
         &self.text
     }
 
+    /// The value as written, wildcards included, without escapes (`1.*`): for showing or
+    /// comparing a value that is not a plain string.
+    pub fn to_unescaped_string(&self) -> String {
+        self.render(|c, out| out.push(c))
+    }
+
     /// NISTIR 7696 `compareStrings`: does the source pattern cover the literal target?
     fn covers(&self, target: &str) -> bool {
         let source = self.text.as_str();

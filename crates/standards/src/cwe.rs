@@ -2,9 +2,16 @@
 //!
 //! Accepts the spellings found in advisories (`CWE-79`, `cwe-79`, `CWE 79`, `79`) and prints the
 //! canonical `CWE-79`.
+//!
+//! Also carries MITRE's CWE catalogue (weakness ids and names of every catalogue version 1.0–4.17,
+//! `data/cwe/weaknesses.tsv`, see `data/PROVENANCE.md`), so a weakness can be named and a stated
+//! (id, name) pair checked offline, as CSAF mandatory test 6.1.11 requires. No crate ships the
+//! catalogue; the list is derived from the one the reference CSAF validator bundles.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::OnceLock;
 
 /// A CWE weakness id or one of NVD's placeholders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -59,6 +66,67 @@ impl Cwe {
     }
 }
 
+/// One name MITRE has used for a weakness, with the newest catalogue version that used it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CatalogueName {
+    /// The weakness name exactly as the catalogue spells it.
+    pub name: &'static str,
+    /// The newest CWE catalogue version (`4.17`) whose entry carries this name.
+    pub newest_version: &'static str,
+}
+
+/// The bundled catalogue: id number to its names, oldest first.
+fn catalogue() -> &'static HashMap<u32, Vec<CatalogueName>> {
+    static CATALOGUE: OnceLock<HashMap<u32, Vec<CatalogueName>>> = OnceLock::new();
+    CATALOGUE.get_or_init(|| {
+        let mut out: HashMap<u32, Vec<CatalogueName>> = HashMap::new();
+        for line in include_str!("../data/cwe/weaknesses.tsv").lines() {
+            if line.starts_with('#') {
+                continue;
+            }
+            let mut fields = line.split('\t');
+            let (Some(id), Some(name), Some(newest_version)) =
+                (fields.next(), fields.next(), fields.next())
+            else {
+                continue;
+            };
+            if let Ok(Cwe::Id(number)) = Cwe::parse(id) {
+                out.entry(number).or_default().push(CatalogueName {
+                    name,
+                    newest_version,
+                });
+            }
+        }
+        out
+    })
+}
+
+/// The newest catalogue version the bundled list covers.
+pub const CATALOGUE_VERSION: &str = "4.17";
+
+impl Cwe {
+    /// Every name the CWE catalogue (versions 1.0–4.17) has given this weakness, oldest first;
+    /// empty when no catalogue version lists it as a weakness (categories and views are not in
+    /// the list, nor are NVD's placeholders).
+    pub fn catalogue_names(self) -> &'static [CatalogueName] {
+        self.number()
+            .and_then(|number| catalogue().get(&number))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The weakness's name in the newest catalogue version that lists it, for display.
+    pub fn name(self) -> Option<&'static str> {
+        self.catalogue_names().last().map(|entry| entry.name)
+    }
+
+    /// Whether some catalogue version lists this weakness under exactly this name.
+    pub fn has_catalogue_name(self, name: &str) -> bool {
+        self.catalogue_names()
+            .iter()
+            .any(|entry| entry.name == name)
+    }
+}
+
 impl FromStr for Cwe {
     type Err = CweError;
 
@@ -96,6 +164,38 @@ mod tests {
         for bad in ["", "CWE-", "CWE-x", "CVE-2021-1", "-1", "CWE-1234567890"] {
             assert!(Cwe::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn catalogue_names_and_current_name() {
+        let xss = Cwe::Id(79);
+        assert_eq!(
+            xss.name(),
+            Some(
+                "Improper Neutralization of Input During Web Page Generation ('Cross-site Scripting')"
+            )
+        );
+        assert!(
+            xss.has_catalogue_name(
+                "Failure to Preserve Web Page Structure ('Cross-site Scripting')"
+            )
+        );
+        assert!(!xss.has_catalogue_name("Improper Input Validation"));
+        assert_eq!(
+            xss.catalogue_names().last().map(|n| n.newest_version),
+            Some(CATALOGUE_VERSION)
+        );
+        assert_eq!(Cwe::Id(20).name(), Some("Improper Input Validation"));
+        assert_eq!(
+            Cwe::Id(1333).name(),
+            Some("Inefficient Regular Expression Complexity")
+        );
+        // 1 is a view, 99_999 does not exist, placeholders are not weaknesses.
+        for unknown in [Cwe::Id(1), Cwe::Id(99_999), Cwe::NvdOther] {
+            assert_eq!(unknown.catalogue_names(), [], "{unknown}");
+            assert_eq!(unknown.name(), None);
+        }
+        assert!(catalogue().len() > 900);
     }
 
     proptest! {

@@ -382,12 +382,7 @@ pub fn from_osv(record: &osv::Record) -> SourceRecord {
             .summary
             .clone()
             .filter(|s| !s.trim().is_empty())
-            .or_else(|| {
-                record
-                    .details
-                    .as_deref()
-                    .map(|d| first_line(d).to_owned())
-            }),
+            .or_else(|| record.details.as_deref().map(|d| first_line(d).to_owned())),
         published: record.published.clone(),
         ..Facts::default()
     };
@@ -665,12 +660,7 @@ pub fn from_cve(record: &cve5::Record, raw: &serde_json::Value) -> SourceRecord 
         published: record.cve_metadata.date_published.clone(),
         ..Facts::default()
     };
-    let title = record
-        .containers
-        .cna
-        .title
-        .clone()
-        .or(summary);
+    let title = record.containers.cna.title.clone().or(summary);
     SourceRecord {
         kind: SourceKind::Cve,
         source_id: record.cve_metadata.cve_id.clone(),
@@ -715,9 +705,18 @@ mod tests {
             serde_json::from_str(&serde_json::to_string(&package.condition).unwrap()).unwrap();
         let ecosystem = key_ecosystem(&package.ecosystem);
         let compiled = stored.compile(&ecosystem);
-        for (version, affected) in [("0.9", false), ("1.0", true), ("1.4.1", true), ("1.4.2", false)] {
+        for (version, affected) in [
+            ("0.9", false),
+            ("1.0", true),
+            ("1.4.1", true),
+            ("1.4.2", false),
+        ] {
             let parsed = ecosystem.parse(version).ok();
-            assert_eq!(compiled.affects(parsed.as_ref(), version), affected, "{version}");
+            assert_eq!(
+                compiled.affects(parsed.as_ref(), version),
+                affected,
+                "{version}"
+            );
         }
     }
 

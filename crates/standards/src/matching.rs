@@ -10,19 +10,26 @@
 //! The same vulnerability often arrives from several sources (GHSA, PYSEC, a vendor's CSAF, the CVE).
 //! [`alias_groups`] joins them by union-find over each advisory's id and aliases.
 //!
-//! CPE handling here is a minimal CPE 2.3 formatted-string split (vendor, product, version fields);
-//! the full NISTIR 7696 name matching belongs to [`crate::cpe`].
+//! CPEs are read with [`crate::cpe`] (both bindings, escapes, wildcards) and indexed by their
+//! vendor and product.
+//!
+//! Speed: a component's package URL is split by [`simple_purl`] without allocating when it has the
+//! common shape (no percent-escapes, no subpath; the same type rules as `packageurl`, which parses
+//! everything else), its name is looked up per ecosystem by `&str`, its version is parsed once and
+//! its SemVer reading for `SEMVER` ranges computed at most once ([`PreparedVersion`]).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::str::FromStr;
 
 use serde::Serialize;
 
+use crate::cpe::{Cpe, CpeValue};
 use crate::csaf::{Csaf, VexStatus};
 use crate::osv;
-use crate::range::{CompiledRanges, Event, Range, RangeType, VersSpec};
+use crate::range::{CompiledRanges, Event, PreparedVersion, Range, RangeType, VersSpec};
 use crate::sbom::{Component, Sbom};
-use crate::version::{Ecosystem, Version};
+use crate::version::Ecosystem;
 
 /// What the index knows about one advisory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -73,60 +80,186 @@ pub struct Match {
 #[derive(Debug, Default)]
 pub struct Index {
     advisories: Vec<AdvisoryInfo>,
-    by_package: HashMap<(Ecosystem, String), Vec<Entry>>,
+    /// Ecosystem, then normalized package name: looked up by `&str`, without building a key.
+    by_package: HashMap<Ecosystem, HashMap<String, Vec<Entry>>>,
     by_cpe: HashMap<(String, String), Vec<Entry>>,
 }
 
 /// The (ecosystem, normalized name) key a package URL is looked up under, plus its version.
 pub fn purl_key(purl: &str) -> Option<((Ecosystem, String), Option<String>)> {
-    let parsed = packageurl::PackageUrl::from_str(purl).ok()?;
-    let ecosystem = Ecosystem::from_purl_type(parsed.ty())?;
-    let name = match (parsed.ty(), parsed.namespace()) {
-        ("maven", Some(group)) => format!("{group}:{}", parsed.name()),
-        ("deb" | "rpm" | "apk", _) | (_, None) => parsed.name().to_owned(),
-        (_, Some(namespace)) => format!("{namespace}/{}", parsed.name()),
-    };
-    let key = (ecosystem.clone(), ecosystem.normalize_package_name(&name));
-    Some((key, parsed.version().map(str::to_owned)))
+    let parts = package_of(purl)?;
+    let name = parts.ecosystem.normalize_package_name(&parts.name);
+    Some(((parts.ecosystem, name), parts.version.map(Cow::into_owned)))
 }
 
-/// Vendor, product and version fields of a CPE 2.3 formatted string (or a CPE 2.2 URI).
-pub fn cpe_fields(cpe: &str) -> Option<(String, String, String)> {
-    let rest = cpe
-        .strip_prefix("cpe:2.3:")
-        .or_else(|| cpe.strip_prefix("cpe:/"))?;
-    let mut fields = Vec::with_capacity(5);
-    let mut current = String::new();
-    let mut escaped = false;
-    for c in rest.chars() {
-        if escaped {
-            current.push(c);
-            escaped = false;
-        } else if c == '\\' {
-            escaped = true;
-        } else if c == ':' {
-            fields.push(std::mem::take(&mut current));
-            if fields.len() == 4 {
-                break;
+/// What matching needs from a package URL: the ecosystem, the package name as OSV writes it
+/// (before ecosystem normalization) and the version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct PackageParts<'a> {
+    ecosystem: Ecosystem,
+    name: Cow<'a, str>,
+    version: Option<Cow<'a, str>>,
+}
+
+/// [`simple_purl`] when it applies, else the full `packageurl` parser.
+fn package_of(purl: &str) -> Option<PackageParts<'_>> {
+    simple_purl(purl).or_else(|| full_purl(purl))
+}
+
+/// The reference reading: `packageurl` parses, validates and normalizes per type.
+fn full_purl(purl: &str) -> Option<PackageParts<'static>> {
+    let parsed = packageurl::PackageUrl::from_str(purl).ok()?;
+    let ecosystem = Ecosystem::from_purl_type(parsed.ty())?;
+    let name = osv_name(parsed.ty(), parsed.namespace(), parsed.name());
+    Some(PackageParts {
+        ecosystem,
+        name: Cow::Owned(name.into_owned()),
+        version: parsed.version().map(|v| Cow::Owned(v.to_owned())),
+    })
+}
+
+/// `group:artifact` for Maven, `namespace/name` for the others that have a namespace, except the
+/// distribution types whose namespace is the vendor (`deb`, `rpm`, `apk`).
+fn osv_name<'a>(ty: &str, namespace: Option<&'a str>, name: &'a str) -> Cow<'a, str> {
+    match (ty, namespace) {
+        ("maven", Some(group)) => Cow::Owned(format!("{group}:{name}")),
+        ("deb" | "rpm" | "apk", _) | (_, None) => Cow::Borrowed(name),
+        (_, Some(namespace)) => Cow::Owned(format!("{namespace}/{name}")),
+    }
+}
+
+/// How a purl type treats its namespace, per the purl-spec type definitions.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum NamespaceRule {
+    Optional,
+    Required,
+    Prohibited,
+}
+
+/// `packageurl` 0.7's rules (its `types.rs`, from the purl-spec definitions) for the types we have
+/// an ecosystem for: (type, namespace, lowercase name, lowercase namespace). The test
+/// `simple_purl_agrees_with_packageurl` keeps the two in step.
+const SIMPLE_TYPES: [(&str, NamespaceRule, bool, bool); 17] = [
+    ("pypi", NamespaceRule::Prohibited, true, false),
+    ("npm", NamespaceRule::Optional, true, false),
+    ("cargo", NamespaceRule::Prohibited, false, false),
+    ("golang", NamespaceRule::Optional, false, true),
+    ("maven", NamespaceRule::Optional, false, false),
+    ("gem", NamespaceRule::Prohibited, false, false),
+    ("nuget", NamespaceRule::Prohibited, false, false),
+    ("composer", NamespaceRule::Required, true, true),
+    ("hex", NamespaceRule::Optional, true, true),
+    ("pub", NamespaceRule::Prohibited, false, false),
+    ("deb", NamespaceRule::Optional, true, true),
+    ("rpm", NamespaceRule::Optional, false, true),
+    ("apk", NamespaceRule::Optional, false, true),
+    ("alpine", NamespaceRule::Optional, false, false),
+    ("github", NamespaceRule::Optional, true, true),
+    ("swift", NamespaceRule::Required, false, false),
+    ("generic", NamespaceRule::Optional, false, false),
+];
+
+fn lowercase_if(text: &str, lower: bool) -> Cow<'_, str> {
+    if lower && text.chars().any(char::is_uppercase) {
+        Cow::Owned(text.to_lowercase())
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// Reads `pkg:type/[namespace/]name[@version][?qualifiers]` without allocating in the common
+/// case, giving exactly what `packageurl` would. Returns `None` (the caller falls back to
+/// `packageurl`) for anything outside that shape: percent-escapes, a subpath, extra slashes or
+/// `.`/`..` segments, types without an ecosystem,
+/// invalid qualifier keys, and purls `packageurl` rejects.
+fn simple_purl(purl: &str) -> Option<PackageParts<'_>> {
+    let rest = purl.strip_prefix("pkg:")?;
+    if rest.starts_with('/') || rest.contains(['%', '#']) {
+        return None;
+    }
+    let rest = match rest.rsplit_once('?') {
+        Some((before, qualifiers)) => {
+            let keys_valid = qualifiers
+                .split('&')
+                .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
+                .filter(|(_, value)| !value.is_empty())
+                .all(|(key, _)| {
+                    key.starts_with(|c: char| !c.is_ascii_digit())
+                        && key
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+                });
+            if !keys_valid {
+                return None;
             }
-        } else {
-            current.push(c);
+            before
         }
-    }
-    if fields.len() < 4 {
-        fields.push(current);
-    }
-    let field = |i: usize| {
-        fields
-            .get(i)
-            .map(|f| f.to_ascii_lowercase())
-            .unwrap_or_default()
+        None => rest,
     };
-    let (vendor, product) = (field(1), field(2));
+    let (rest, version) = match rest.rsplit_once('@') {
+        Some((before, version)) if !version.contains('/') => (before, Some(version)),
+        _ => (rest, None),
+    };
+    let (ty, path) = rest.split_once('/')?;
+    if ty.is_empty()
+        || ty.starts_with(|c: char| c.is_ascii_digit())
+        || !ty
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+'))
+    {
+        return None;
+    }
+    let lower_ty = lowercase_if(ty, true);
+    let &(_, namespace_rule, lower_name, lower_namespace) =
+        SIMPLE_TYPES.iter().find(|(known, ..)| *known == lower_ty)?;
+    let (namespace, name) = match path.rsplit_once('/') {
+        Some((namespace, name)) => (Some(namespace), name),
+        None => (None, path),
+    };
+    let segments_clean = namespace.is_none_or(|namespace| {
+        namespace
+            .split('/')
+            .all(|segment| !matches!(segment, "" | "." | ".."))
+    });
+    if name.is_empty() || !segments_clean {
+        return None;
+    }
+    match (namespace_rule, namespace) {
+        (NamespaceRule::Required, None) | (NamespaceRule::Prohibited, Some(_)) => return None,
+        _ => {}
+    }
+    let mut name = lowercase_if(name, lower_name);
+    if lower_ty == "pypi" && name.contains('_') {
+        name = Cow::Owned(name.replace('_', "-"));
+    }
+    let namespace = namespace.map(|namespace| lowercase_if(namespace, lower_namespace));
+    let osv = match osv_name(&lower_ty, namespace.as_deref(), &name) {
+        Cow::Owned(joined) => Cow::Owned(joined),
+        Cow::Borrowed(_) => name,
+    };
+    Some(PackageParts {
+        ecosystem: Ecosystem::from_purl_type(&lower_ty)?,
+        name: osv,
+        version: version.map(Cow::Borrowed),
+    })
+}
+
+/// Vendor, product and version of a CPE 2.3 formatted string or CPE 2.2 URI, read with
+/// [`crate::cpe`]: lowercase and unescaped; the version is `*` for ANY, `-` for NA, and keeps its
+/// wildcards when it has some. `None` when the CPE does not parse or its vendor or product is not
+/// a plain value.
+pub fn cpe_fields(cpe: &str) -> Option<(String, String, String)> {
+    let parsed = Cpe::parse(cpe).ok()?;
+    let (vendor, product) = (parsed.vendor()?, parsed.product()?);
     if vendor.is_empty() || product.is_empty() {
         return None;
     }
-    Some((vendor, product, field(3)))
+    let version = match parsed.value(3)? {
+        CpeValue::Any => "*".to_owned(),
+        CpeValue::Na => "-".to_owned(),
+        CpeValue::Value(pattern) => pattern.to_unescaped_string(),
+    };
+    Some((vendor.to_owned(), product.to_owned(), version))
 }
 
 pub(crate) fn describe_osv_range(range: &osv::Range, versions: &[String]) -> String {
@@ -193,7 +326,11 @@ impl Index {
 
     /// Number of indexed (package or CPE, advisory) entries.
     pub fn entry_count(&self) -> usize {
-        self.by_package.values().map(Vec::len).sum::<usize>()
+        self.by_package
+            .values()
+            .flat_map(HashMap::values)
+            .map(Vec::len)
+            .sum::<usize>()
             + self.by_cpe.values().map(Vec::len).sum::<usize>()
     }
 
@@ -232,15 +369,17 @@ impl Index {
                 &ranges,
                 &affected.versions,
             ));
-            let key = (
-                ecosystem.clone(),
-                ecosystem.normalize_package_name(&package.name),
-            );
-            self.by_package.entry(key).or_default().push(Entry {
-                advisory,
-                condition,
-                range: description,
-            });
+            let name = ecosystem.normalize_package_name(&package.name);
+            self.by_package
+                .entry(ecosystem)
+                .or_default()
+                .entry(name)
+                .or_default()
+                .push(Entry {
+                    advisory,
+                    condition,
+                    range: description,
+                });
         }
         true
     }
@@ -294,7 +433,8 @@ impl Index {
             .version_range
             .as_deref()
             .and_then(|range| VersSpec::parse(range).ok());
-        if let Some((key, purl_version)) = product.purl.as_deref().and_then(purl_key) {
+        if let Some(((ecosystem, name), purl_version)) = product.purl.as_deref().and_then(purl_key)
+        {
             let (condition, range) = match (&vers, purl_version.or_else(|| product.version.clone()))
             {
                 (Some(spec), _) => (Condition::Vers(spec.clone()), spec.to_string()),
@@ -304,11 +444,16 @@ impl Index {
                 ),
                 (None, None) => (Condition::Exact(None), "any version".to_owned()),
             };
-            self.by_package.entry(key).or_default().push(Entry {
-                advisory,
-                condition,
-                range,
-            });
+            self.by_package
+                .entry(ecosystem)
+                .or_default()
+                .entry(name)
+                .or_default()
+                .push(Entry {
+                    advisory,
+                    condition,
+                    range,
+                });
         } else if let Some((vendor, name, version)) = product.cpe.as_deref().and_then(cpe_fields) {
             let exact = match version.as_str() {
                 "*" | "-" | "" => product.version.clone(),
@@ -332,17 +477,16 @@ impl Index {
 
     /// Matches one component; `index` is its position, copied into each [`Match`].
     pub fn match_component(&self, index: usize, component: &Component, out: &mut Vec<Match>) {
-        if let Some(((ecosystem, name), purl_version)) =
-            component.purl.as_deref().and_then(purl_key)
+        if let Some(parts) = component.purl.as_deref().and_then(package_of)
+            && let Some(packages) = self.by_package.get(&parts.ecosystem)
         {
-            let version_text = purl_version.or_else(|| component.version.clone());
-            if let (Some(entries), Some(version_text)) = (
-                self.by_package.get(&(ecosystem.clone(), name)),
-                version_text,
-            ) {
-                let parsed = ecosystem.parse(&version_text).ok();
+            let name = parts.ecosystem.normalize_package_name(&parts.name);
+            let version_text = parts.version.as_deref().or(component.version.as_deref());
+            if let (Some(entries), Some(version_text)) = (packages.get(&name), version_text) {
+                let parsed = parts.ecosystem.parse(version_text).ok();
+                let prepared = parsed.as_ref().map(PreparedVersion::new);
                 for entry in entries {
-                    if affects(&entry.condition, parsed.as_ref(), &version_text) {
+                    if affects(&entry.condition, prepared.as_ref(), version_text) {
                         out.push(Match {
                             component: index,
                             advisory: entry.advisory,
@@ -365,8 +509,9 @@ impl Index {
                 _ => cpe_version,
             };
             let parsed = Ecosystem::Generic.parse(&version_text).ok();
+            let prepared = parsed.as_ref().map(PreparedVersion::new);
             for entry in entries {
-                if affects(&entry.condition, parsed.as_ref(), &version_text) {
+                if affects(&entry.condition, prepared.as_ref(), &version_text) {
                     out.push(Match {
                         component: index,
                         advisory: entry.advisory,
@@ -390,10 +535,10 @@ impl Index {
     }
 }
 
-fn affects(condition: &Condition, parsed: Option<&Version>, text: &str) -> bool {
+fn affects(condition: &Condition, parsed: Option<&PreparedVersion<'_>>, text: &str) -> bool {
     match condition {
         Condition::Osv(ranges) => match parsed {
-            Some(version) => ranges.affects(version).is_affected(),
+            Some(version) => ranges.affects_prepared(version).is_affected(),
             None => false,
         },
         Condition::Vers(spec) => spec.contains(text).unwrap_or(false),
@@ -557,6 +702,79 @@ mod tests {
         assert_eq!(groups, [0, 1, 0, 0, 2]);
     }
 
+    /// The fast path must read every purl exactly as `packageurl` does, or leave it to it.
+    #[test]
+    fn simple_purl_agrees_with_packageurl_on_examples() {
+        for purl in [
+            "pkg:npm/%40angular/core@1.0.0",
+            "pkg:npm/@Angular/Core@1.0.0",
+            "pkg:NPM/Foo@1.0.0?arch=x86#sub/path",
+            "pkg:pypi/Django_Rest@3.0",
+            "pkg:pypi/ns/django@3.0",
+            "pkg:maven/org.apache/Commons-Lang3@3.12.0?type=jar&classifier=sources",
+            "pkg:maven/org.apache/commons@1.0?1bad=x",
+            "pkg:maven/org.apache/commons@1.0?bad=&1bad=",
+            "pkg:golang/GitHub.com/Foo/Bar@v1.2.3",
+            "pkg:composer/Laravel/Framework@9.0.0",
+            "pkg:composer/framework@9.0.0",
+            "pkg:deb/Debian/CURL@7.50.3-1?arch=i386&distro=jessie",
+            "pkg:rpm/RedHat/OpenSSL@1.1.1k-5.el8",
+            "pkg:apk/Alpine/musl@1.2.3-r0",
+            "pkg:github/Package-URL/Purl-Spec@244fd47",
+            "pkg:swift/github.com/Alamofire/Alamofire@5.4.3",
+            "pkg:swift/Alamofire@5.4.3",
+            "pkg:cargo/ns/serde@1.0",
+            "pkg:cargo/Serde_Json@1.0.0",
+            "pkg:npm/foo@",
+            "pkg:npm/foo/",
+            "pkg:npm//foo@1",
+            "pkg:npm/./foo@1",
+            "pkg://npm/foo@1",
+            "pkg:1npm/foo@1",
+            "pkg:npm@1",
+            "pkg:npm/a/b/c@1.0@2.0",
+            "pkg:npm/foo@1/2",
+            "pkg:unknowntype/foo@1",
+            "pkg:generic/openssl@1.1.10g?download_url=https://openssl.org/source/openssl-1.1.0g.tar.gz",
+            "pkg:hex/Phoenix@1.0",
+            "pkg:gem/Rails@7.0.0",
+            "pkg:nuget/Newtonsoft.Json@13.0.1",
+            "pkg:pub/Http@0.13.0",
+            "pkg:alpine/Musl@1.2",
+        ] {
+            let fast = simple_purl(purl);
+            let reference = full_purl(purl);
+            if let Some(fast) = &fast {
+                assert_eq!(Some(fast), reference.as_ref(), "{purl}");
+            }
+            assert_eq!(package_of(purl), reference, "{purl}");
+        }
+        assert!(simple_purl("pkg:npm/@scope/name@1.0.0").is_some());
+        assert!(simple_purl("pkg:maven/g/a@1?type=jar").is_some());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn simple_purl_agrees_with_packageurl(
+            ty in "(pypi|npm|NPM|cargo|golang|maven|gem|nuget|composer|hex|pub|deb|rpm|apk|alpine|github|swift|generic|oci|1x|a b)",
+            path in "[a-zA-Z0-9_.@/-]{0,12}",
+            version in proptest::option::of("[a-zA-Z0-9._@/+-]{0,6}"),
+            qualifiers in proptest::option::of("[a-z0-9_=&.-]{0,10}"),
+        ) {
+            let mut purl = format!("pkg:{ty}/{path}");
+            if let Some(version) = version {
+                purl = format!("{purl}@{version}");
+            }
+            if let Some(qualifiers) = qualifiers {
+                purl = format!("{purl}?{qualifiers}");
+            }
+            let reference = full_purl(&purl);
+            if let Some(fast) = simple_purl(&purl) {
+                proptest::prop_assert_eq!(Some(fast), reference, "{}", purl);
+            }
+        }
+    }
+
     #[test]
     fn cpe_fields_split_with_escapes() {
         assert_eq!(
@@ -568,6 +786,21 @@ mod tests {
             Some(("apache".into(), "tomcat".into(), "9.0".into()))
         );
         assert_eq!(cpe_fields("nope"), None);
+        assert_eq!(
+            cpe_fields("cpe:2.3:a:vendor:product:1.*:*:*:*:*:*:*:*"),
+            Some(("vendor".into(), "product".into(), "1.*".into()))
+        );
+        assert_eq!(
+            cpe_fields("cpe:2.3:a:Vendor:Product:-:*:*:*:*:*:*:*"),
+            Some(("vendor".into(), "product".into(), "-".into()))
+        );
+        assert_eq!(
+            cpe_fields("cpe:/a:big%21corp:app"),
+            Some(("big!corp".into(), "app".into(), "*".into()))
+        );
+        // Vendor ANY or a truncated formatted string: not indexable.
+        assert_eq!(cpe_fields("cpe:2.3:a:*:product:1:*:*:*:*:*:*:*"), None);
+        assert_eq!(cpe_fields("cpe:2.3:a:vendor:product"), None);
     }
 
     proptest::proptest! {

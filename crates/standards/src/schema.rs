@@ -254,17 +254,20 @@ pub enum Schema {
     CycloneDx16,
     /// SPDX 2.3 (also used for 2.2 documents: 2.3 only added optional fields).
     Spdx23,
+    /// SARIF 2.1.0 (the OASIS TC's current schema, errata included).
+    Sarif210,
 }
 
 impl Schema {
     /// Every bundled schema.
-    pub const ALL: [Schema; 6] = [
+    pub const ALL: [Schema; 7] = [
         Schema::Osv,
         Schema::Csaf20,
         Schema::CycloneDx14,
         Schema::CycloneDx15,
         Schema::CycloneDx16,
         Schema::Spdx23,
+        Schema::Sarif210,
     ];
 
     /// The schema text exactly as shipped by its registry package.
@@ -282,6 +285,7 @@ impl Schema {
                 include_str!("../schemas/cyclonedx/bom-1.6.SNAPSHOT.schema.json")
             }
             Schema::Spdx23 => include_str!("../schemas/spdx/spdx_2_3.json"),
+            Schema::Sarif210 => include_str!("../schemas/sarif/sarif-schema-2.1.0.json"),
         }
     }
 
@@ -297,7 +301,11 @@ impl Schema {
                 Some("1.6") => Some(Schema::CycloneDx16),
                 _ => None,
             },
-            Format::Sarif => None,
+            // Only 2.1.0 is bundled; a log that declares another version is not checked.
+            Format::Sarif => match document.get("version").and_then(Value::as_str) {
+                Some("2.1.0") | None => Some(Schema::Sarif210),
+                Some(_) => None,
+            },
         }
     }
 }
@@ -440,8 +448,38 @@ fn compiled(schema: Schema) -> &'static Compiled {
     cell.get_or_init(|| compile(schema))
 }
 
+/// The `language` pattern of the SARIF 2.1.0 schema as published, and the same regular expression
+/// with its stray `]` escaped. ECMA-262 reads the stray `]` as a literal, but the regex format check
+/// applied to schemas rejects it, so the schema would not compile; the escaped form matches exactly
+/// the same strings.
+const SARIF_LANGUAGE_PATTERN: (&str, &str) = (
+    "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$",
+    "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}\\]?$",
+);
+
+/// Replaces every string value equal to `from` by `to`, anywhere in `value`.
+fn replace_strings(value: &mut Value, from: &str, to: &str) {
+    match value {
+        Value::String(text) if text == from => *text = to.to_owned(),
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|item| replace_strings(item, from, to)),
+        Value::Object(map) => map
+            .values_mut()
+            .for_each(|item| replace_strings(item, from, to)),
+        _ => {}
+    }
+}
+
 fn compile(schema: Schema) -> Compiled {
     let mut contents: Value = serde_json::from_str(schema.text()).map_err(|err| err.to_string())?;
+    if schema == Schema::Sarif210 {
+        replace_strings(
+            &mut contents,
+            SARIF_LANGUAGE_PATTERN.0,
+            SARIF_LANGUAGE_PATTERN.1,
+        );
+    }
     // CVSS 3.x schemas identify themselves with a query string; CSAF refers to them without it.
     // Rewriting the ids of the referenced schemas happens in the retriever; the main schema needs
     // nothing but the retriever.
@@ -495,6 +533,42 @@ mod tests {
             Some(Format::Osv)
         );
         assert_eq!(detect(&json!([1, 2])), None);
+    }
+
+    #[test]
+    fn sarif_logs_are_validated_with_paths() {
+        let sample: Value =
+            serde_json::from_str(include_str!("../tests/fixtures/sarif-sample.json")).unwrap();
+        assert_eq!(
+            Schema::for_document(Format::Sarif, &sample),
+            Some(Schema::Sarif210)
+        );
+        assert_eq!(validate(Schema::Sarif210, &sample), []);
+        let mut bad = sample.clone();
+        bad["runs"][0]["results"][0]["level"] = json!("fatal");
+        bad["runs"][0]["language"] = json!("1x");
+        bad["runs"][0]["tool"]["driver"]
+            .as_object_mut()
+            .unwrap()
+            .remove("name");
+        let problems = validate(Schema::Sarif210, &bad);
+        let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+        assert!(
+            paths.contains(&"$.runs[0].results[0].level"),
+            "{problems:?}"
+        );
+        assert!(paths.contains(&"$.runs[0].tool.driver"), "{problems:?}");
+        assert!(paths.contains(&"$.runs[0].language"), "{problems:?}");
+        // The published `language` pattern, stray `]` included, still decides.
+        for language in ["en", "en-US", "en-US]", "english"] {
+            let mut good = sample.clone();
+            good["runs"][0]["language"] = json!(language);
+            assert_eq!(validate(Schema::Sarif210, &good), [], "{language}");
+        }
+        assert_eq!(
+            Schema::for_document(Format::Sarif, &json!({"version": "2.0.0", "runs": []})),
+            None
+        );
     }
 
     #[test]

@@ -138,8 +138,11 @@ pub trait InventoryStore: Send + Sync {
     ) -> Result<Option<Timestamp>>;
 
     /// Stores a subscription.
-    async fn create_subscription(&self, sub: &Subscription, audit: &AuditRecord)
-    -> Result<Appended>;
+    async fn create_subscription(
+        &self,
+        sub: &Subscription,
+        audit: &AuditRecord,
+    ) -> Result<Appended>;
     /// One subscription.
     async fn subscription(&self, id: SubscriptionId) -> Result<Option<Subscription>>;
     /// An organization's subscriptions.

@@ -185,7 +185,7 @@ pub trait KnowledgeStore: Send + Sync {
         &self,
         ids: &[VulnerabilityId],
     ) -> Result<HashMap<VulnerabilityId, VulnerabilityRecord>>;
-    /// Vulnerabilities, newest first... by id; `search` matches an alias prefix.
+    /// Vulnerabilities in id order (oldest first); `search` matches an alias prefix.
     async fn list_vulnerabilities(
         &self,
         search: Option<&str>,
@@ -445,17 +445,22 @@ macro_rules! impl_knowledge {
                     let mut touched: HashSet<String> = HashSet::new();
                     for new in batch {
                         let record = &new.record;
-                        let existing: Option<(String, String)> = sqlx::query_as("SELECT id, digest FROM advisories WHERE source = $1 AND source_id = $2")
+                        let existing: Option<(String, String, Option<String>)> = sqlx::query_as("SELECT id, digest, modified FROM advisories WHERE source = $1 AND source_id = $2")
                             .bind(record.kind.as_str())
                             .bind(&record.source_id)
                             .fetch_optional(&mut *tx)
                             .await?;
                         let (id, outcome) = match existing {
-                            Some((id, digest)) if digest == new.digest => {
+                            // The same record again, or an older or equally new copy of it (two
+                            // files with one id): the newest by (modified, digest) stays, so
+                            // repeated imports of the same sources converge and change nothing.
+                            Some((id, digest, modified))
+                                if digest == new.digest || (record.modified.as_deref(), new.digest.as_str()) <= (modified.as_deref(), digest.as_str()) =>
+                            {
                                 results.push((parse_id(&id, "advisory id")?, UpsertOutcome::Unchanged));
                                 continue;
                             }
-                            Some((id, _)) => {
+                            Some((id, _, _)) => {
                                 sqlx::query("UPDATE advisories SET digest = $1, location = $2, title = $3, modified = $4, withdrawn = $5, record = $6, document = $7, updated_at = $8, match_pending = 1 WHERE id = $9")
                                     .bind(&new.digest)
                                     .bind(&new.location)
@@ -822,4 +827,3 @@ macro_rules! impl_knowledge {
 }
 
 pub(crate) use impl_knowledge;
-

@@ -34,7 +34,9 @@ use clearinghouse_domain::{
 use clearinghouse_tlog::{Hash, NodeId};
 use jiff::Timestamp;
 
-pub use inventory::{AttemptOutcome, ExposureRow, InventoryStore, MatchOutcome, MatchScope, NewDelivery};
+pub use inventory::{
+    AttemptOutcome, ExposureRow, InventoryStore, MatchOutcome, MatchScope, NewDelivery,
+};
 pub use knowledge::{
     AdvisorySummary, EpssImport, KbStats, KnowledgeStore, NewAdvisory, PackageRow, PendingAdvisory,
     UpsertOutcome, VexRow, VulnerabilityRecord,

@@ -118,7 +118,13 @@ async fn direct(args: &ImportArgs) -> anyhow::Result<ImportSummary> {
             bar.set_position(done);
         };
         let result = app
-            .import_source(&Actor::system(), args.kind.service(), source, &options, &mut progress)
+            .import_source(
+                &Actor::system(),
+                args.kind.service(),
+                source,
+                &options,
+                &mut progress,
+            )
             .await;
         bar.finish_and_clear();
         match result {
@@ -171,12 +177,16 @@ async fn remote(client: &ApiClient, args: &ImportArgs) -> anyhow::Result<ImportS
             }
             if batch.len() >= 100 {
                 let body = json!({"documents": std::mem::take(&mut batch)});
-                summary.absorb(serde_json::from_value(client.post_json(&path, &body).await?)?);
+                summary.absorb(serde_json::from_value(
+                    client.post_json(&path, &body).await?,
+                )?);
             }
         }
         if !batch.is_empty() {
             let body = json!({"documents": batch});
-            summary.absorb(serde_json::from_value(client.post_json(&path, &body).await?)?);
+            summary.absorb(serde_json::from_value(
+                client.post_json(&path, &body).await?,
+            )?);
         }
         bar.finish_and_clear();
     }

@@ -46,7 +46,12 @@ pub struct ServeArgs {
     max_body: usize,
     /// SMTP server for e-mail notifications: smtp://user:pass@host:25?from=addr, smtps://…
     /// (465) or smtp+starttls://… (587). Without it, e-mail deliveries wait with the reason shown.
-    #[arg(long, env = "CLEARINGHOUSE_SMTP_URL", value_name = "URL", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "CLEARINGHOUSE_SMTP_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     smtp: Option<String>,
     /// Seconds between rounds of background work (pending matching, notification delivery).
     #[arg(long, default_value_t = 2, value_name = "SECONDS")]
@@ -69,13 +74,15 @@ pub struct Sync {
 }
 
 fn parse_sync(text: &str) -> Result<Sync, String> {
-    let (kind, rest) = text
-        .split_once('=')
-        .ok_or("expected KIND=SOURCE@HOURS, e.g. kev=https://…/known_exploited_vulnerabilities.json@6")?;
+    let (kind, rest) = text.split_once('=').ok_or(
+        "expected KIND=SOURCE@HOURS, e.g. kev=https://…/known_exploited_vulnerabilities.json@6",
+    )?;
     let kind = clearinghouse_app::knowledge::ImportKind::parse(kind)
         .ok_or_else(|| format!("unknown kind {kind:?}; expected osv, csaf, kev, epss or cve"))?;
     let (source, hours) = match rest.rsplit_once('@') {
-        Some((source, hours)) if hours.parse::<f64>().is_ok() => (source, hours.parse::<f64>().unwrap_or(24.0)),
+        Some((source, hours)) if hours.parse::<f64>().is_ok() => {
+            (source, hours.parse::<f64>().unwrap_or(24.0))
+        }
         _ => (rest, 24.0),
     };
     if source.is_empty() || !(hours > 0.0 && hours <= 24.0 * 30.0) {
@@ -94,18 +101,35 @@ fn spawn_sync(app: clearinghouse_app::App, sync: Sync) {
         let mut since: Option<jiff::Timestamp> = None;
         loop {
             let started = clearinghouse_domain::time::now();
-            let options = clearinghouse_feeds::FeedOptions { since, ..Default::default() };
+            let options = clearinghouse_feeds::FeedOptions {
+                since,
+                ..Default::default()
+            };
             let mut quiet = |_: u64, _: Option<u64>| {};
             match app
-                .import_source(&clearinghouse_domain::authz::Actor::system(), sync.kind, &sync.source, &options, &mut quiet)
+                .import_source(
+                    &clearinghouse_domain::authz::Actor::system(),
+                    sync.kind,
+                    &sync.source,
+                    &options,
+                    &mut quiet,
+                )
                 .await
             {
                 Ok(summary) => {
-                    tracing::info!(kind = sync.kind.as_str(), new = summary.new, updated = summary.updated,
-                        unchanged = summary.unchanged, rejected = summary.rejected.len(), "scheduled import");
+                    tracing::info!(
+                        kind = sync.kind.as_str(),
+                        new = summary.new,
+                        updated = summary.updated,
+                        unchanged = summary.unchanged,
+                        rejected = summary.rejected.len(),
+                        "scheduled import"
+                    );
                     since = Some(started);
                 }
-                Err(error) => tracing::warn!(kind = sync.kind.as_str(), %error, "scheduled import failed"),
+                Err(error) => {
+                    tracing::warn!(kind = sync.kind.as_str(), %error, "scheduled import failed")
+                }
             }
             tokio::time::sleep(sync.every).await;
         }
@@ -178,7 +202,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         clearinghouse_notify::Backoff::default(),
         Some(public_url.clone()),
     )?;
-    let background = app.spawn_background(notifier, std::time::Duration::from_secs(args.work_interval.max(1)));
+    let background = app.spawn_background(
+        notifier,
+        std::time::Duration::from_secs(args.work_interval.max(1)),
+    );
     for sync in &args.syncs {
         spawn_sync(app.clone(), sync.clone());
     }

@@ -43,7 +43,10 @@ pub async fn create_asset(
     ApiJson(body): ApiJson<AssetRequest>,
 ) -> ApiResult<(StatusCode, Json<AssetDto>)> {
     let org: OrgId = path_id(&id, "organization")?;
-    let asset = state.app.create_asset(&auth.actor, org, new_asset(body)?).await?;
+    let asset = state
+        .app
+        .create_asset(&auth.actor, org, new_asset(body)?)
+        .await?;
     Ok((StatusCode::CREATED, Json(asset.into())))
 }
 
@@ -52,7 +55,11 @@ pub async fn create_asset(
     params(("id" = String, Path, description = "Organization id")),
     responses((status = 200, body = Vec<AssetDto>), (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn list_assets(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Vec<AssetDto>>> {
+pub async fn list_assets(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<AssetDto>>> {
     let org: OrgId = path_id(&id, "organization")?;
     let assets = state.app.list_assets(&auth.actor, org).await?;
     Ok(Json(assets.into_iter().map(Into::into).collect()))
@@ -62,7 +69,11 @@ pub async fn list_assets(State(state): State<AppState>, auth: Auth, Path(id): Pa
 #[utoipa::path(get, path = "/api/v1/assets/{id}", tag = "inventories",
     params(("id" = String, Path, description = "Asset id")),
     responses((status = 200, body = AssetDto), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn get_asset(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<AssetDto>> {
+pub async fn get_asset(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<AssetDto>> {
     let id: AssetId = path_id(&id, "asset")?;
     Ok(Json(state.app.asset(&auth.actor, id).await?.into()))
 }
@@ -79,7 +90,13 @@ pub async fn update_asset(
     ApiJson(body): ApiJson<AssetRequest>,
 ) -> ApiResult<Json<AssetDto>> {
     let id: AssetId = path_id(&id, "asset")?;
-    Ok(Json(state.app.update_asset(&auth.actor, id, new_asset(body)?).await?.into()))
+    Ok(Json(
+        state
+            .app
+            .update_asset(&auth.actor, id, new_asset(body)?)
+            .await?
+            .into(),
+    ))
 }
 
 /// Upload what runs on an asset: a CycloneDX or SPDX SBOM (JSON), or a list of package URLs or CPE
@@ -112,7 +129,11 @@ pub async fn upload(
 #[utoipa::path(get, path = "/api/v1/assets/{id}/uploads", tag = "inventories",
     params(("id" = String, Path, description = "Asset id")),
     responses((status = 200, body = Vec<UploadDto>), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn list_uploads(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Vec<UploadDto>>> {
+pub async fn list_uploads(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<UploadDto>>> {
     let id: AssetId = path_id(&id, "asset")?;
     let uploads = state.app.uploads(&auth.actor, id).await?;
     Ok(Json(uploads.into_iter().map(Into::into).collect()))
@@ -122,7 +143,11 @@ pub async fn list_uploads(State(state): State<AppState>, auth: Auth, Path(id): P
 #[utoipa::path(get, path = "/api/v1/uploads/{id}", tag = "inventories",
     params(("id" = String, Path, description = "Upload id")),
     responses((status = 200, body = UploadDetailsDto), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn get_upload(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<UploadDetailsDto>> {
+pub async fn get_upload(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<UploadDetailsDto>> {
     let id: UploadId = path_id(&id, "upload")?;
     let (upload, components) = state.app.upload(&auth.actor, id).await?;
     Ok(Json(UploadDetailsDto {
@@ -144,7 +169,11 @@ pub async fn get_upload(State(state): State<AppState>, auth: Auth, Path(id): Pat
     params(("id" = String, Path, description = "Organization id")),
     responses((status = 200, body = Vec<MatchDto>), (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn list_matches(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Vec<MatchDto>>> {
+pub async fn list_matches(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<MatchDto>>> {
     let org: OrgId = path_id(&id, "organization")?;
     let matches = state.app.matches(&auth.actor, org).await?;
     Ok(Json(matches.into_iter().map(Into::into).collect()))
@@ -157,7 +186,11 @@ pub async fn list_matches(State(state): State<AppState>, auth: Auth, Path(id): P
     params(("id" = String, Path, description = "Organization id")),
     responses((status = 200, body = PrioritiesDto), (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn priorities(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<PrioritiesDto>> {
+pub async fn priorities(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<PrioritiesDto>> {
     let org: OrgId = path_id(&id, "organization")?;
     let priorities = state.app.priorities(&auth.actor, org, false).await?;
     Ok(Json(PrioritiesDto {
@@ -175,7 +208,10 @@ pub async fn priorities(State(state): State<AppState>, auth: Auth, Path(id): Pat
 /// affected component, most widespread vulnerabilities first. Never says which operators.
 #[utoipa::path(get, path = "/api/v1/exposure", tag = "inventories",
     responses((status = 200, body = Vec<ExposureDto>), (status = 403, body = Problem, content_type = "application/problem+json")))]
-pub async fn exposure(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Vec<ExposureDto>>> {
+pub async fn exposure(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> ApiResult<Json<Vec<ExposureDto>>> {
     let rows = state.app.exposure(&auth.actor, None).await?;
     Ok(Json(rows.into_iter().map(Into::into).collect()))
 }
@@ -185,16 +221,26 @@ pub async fn exposure(State(state): State<AppState>, auth: Auth) -> ApiResult<Js
     params(("id" = String, Path, description = "Vulnerability id or alias")),
     responses((status = 200, body = ExposureDto), (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn vulnerability_exposure(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<ExposureDto>> {
-    let vulnerability = state.app.vulnerability(&auth.actor, &id).await?.vulnerability;
+pub async fn vulnerability_exposure(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ExposureDto>> {
+    let vulnerability = state
+        .app
+        .vulnerability(&auth.actor, &id)
+        .await?
+        .vulnerability;
     let id: VulnerabilityId = vulnerability.id;
     let rows = state.app.exposure(&auth.actor, Some(id)).await?;
-    Ok(Json(rows.into_iter().next().map(Into::into).unwrap_or(ExposureDto {
-        vulnerability: id.to_string(),
-        display_id: vulnerability.display_id,
-        operators: 0,
-        sectors: Vec::new(),
-    })))
+    Ok(Json(rows.into_iter().next().map(Into::into).unwrap_or(
+        ExposureDto {
+            vulnerability: id.to_string(),
+            display_id: vulnerability.display_id,
+            operators: 0,
+            sectors: Vec::new(),
+        },
+    )))
 }
 
 /// Subscribe an organization to new matches by webhook (signed per Standard Webhooks; the secret
@@ -218,7 +264,10 @@ pub async fn create_subscription(
         decisions: body.decisions,
         mode: body.mode,
     };
-    let (subscription, secret) = state.app.create_subscription(&auth.actor, org, request).await?;
+    let (subscription, secret) = state
+        .app
+        .create_subscription(&auth.actor, org, request)
+        .await?;
     let mut dto = SubscriptionDto::from(subscription);
     dto.secret = secret;
     Ok((StatusCode::CREATED, Json(dto)))
@@ -229,7 +278,11 @@ pub async fn create_subscription(
     params(("id" = String, Path, description = "Organization id")),
     responses((status = 200, body = Vec<SubscriptionDto>), (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn list_subscriptions(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Vec<SubscriptionDto>>> {
+pub async fn list_subscriptions(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<SubscriptionDto>>> {
     let org: OrgId = path_id(&id, "organization")?;
     let subscriptions = state.app.subscriptions(&auth.actor, org).await?;
     Ok(Json(subscriptions.into_iter().map(Into::into).collect()))
@@ -239,7 +292,11 @@ pub async fn list_subscriptions(State(state): State<AppState>, auth: Auth, Path(
 #[utoipa::path(delete, path = "/api/v1/subscriptions/{id}", tag = "notifications",
     params(("id" = String, Path, description = "Subscription id")),
     responses((status = 204, description = "Deleted"), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn delete_subscription(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<StatusCode> {
+pub async fn delete_subscription(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     let id: SubscriptionId = path_id(&id, "subscription")?;
     state.app.delete_subscription(&auth.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -259,7 +316,12 @@ pub async fn list_deliveries(
     let org: OrgId = path_id(&id, "organization")?;
     let page = state
         .app
-        .deliveries(&auth.actor, org, q.status, &PageRequest::new(q.cursor, q.limit))
+        .deliveries(
+            &auth.actor,
+            org,
+            q.status,
+            &PageRequest::new(q.cursor, q.limit),
+        )
         .await?;
     Ok(Json(DeliveryPage {
         next_cursor: page.next_cursor,
@@ -272,7 +334,11 @@ pub async fn list_deliveries(
     params(("id" = String, Path, description = "Delivery id")),
     responses((status = 202, description = "Queued again"), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
-pub async fn retry_delivery(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<StatusCode> {
+pub async fn retry_delivery(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     let id: DeliveryId = path_id(&id, "delivery")?;
     state.app.requeue_delivery(&auth.actor, id).await?;
     Ok(StatusCode::ACCEPTED)

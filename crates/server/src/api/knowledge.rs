@@ -34,7 +34,9 @@ pub async fn import(
     ApiJson(body): ApiJson<ImportRequest>,
 ) -> ApiResult<Json<ImportSummaryDto>> {
     let kind = ImportKind::parse(&kind).ok_or_else(|| {
-        ApiError::not_found(format!("import kind {kind:?} not found; expected osv, csaf, kev, epss or cve"))
+        ApiError::not_found(format!(
+            "import kind {kind:?} not found; expected osv, csaf, kev, epss or cve"
+        ))
     })?;
     let summary = match (body.source, body.documents.is_empty()) {
         (Some(source), true) => {
@@ -57,7 +59,10 @@ pub async fn import(
                     bytes: d.content.into_bytes(),
                 })
                 .collect();
-            state.app.import_documents(&auth.actor, kind, documents).await?
+            state
+                .app
+                .import_documents(&auth.actor, kind, documents)
+                .await?
         }
         _ => {
             return Err(clearinghouse_app::Error::Invalid {
@@ -80,7 +85,11 @@ pub async fn list_vulnerabilities(
 ) -> ApiResult<Json<VulnerabilityPage>> {
     let page = state
         .app
-        .list_vulnerabilities(&auth.actor, q.q.as_deref(), &PageRequest::new(q.cursor, q.limit))
+        .list_vulnerabilities(
+            &auth.actor,
+            q.q.as_deref(),
+            &PageRequest::new(q.cursor, q.limit),
+        )
         .await?;
     Ok(Json(VulnerabilityPage {
         next_cursor: page.next_cursor,

@@ -96,7 +96,10 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(inventory::priorities))
         .routes(routes!(inventory::exposure))
         .routes(routes!(inventory::vulnerability_exposure))
-        .routes(routes!(inventory::list_subscriptions, inventory::create_subscription))
+        .routes(routes!(
+            inventory::list_subscriptions,
+            inventory::create_subscription
+        ))
         .routes(routes!(inventory::delete_subscription))
         .routes(routes!(inventory::list_deliveries))
         .routes(routes!(inventory::retry_delivery))

@@ -5,6 +5,8 @@
 //! - this file: routes, the session extractor, layout and error pages, static files.
 //! - `pages`: one handler per page or form.
 
+mod inventory;
+mod knowledge;
 mod pages;
 
 use askama::Template;
@@ -41,6 +43,18 @@ pub fn router() -> Router<AppState> {
         .route("/people", get(pages::people))
         .route("/log", get(pages::log))
         .route("/log/{index}", get(pages::log_entry))
+        .route("/inventory", get(inventory::inventory_home))
+        .route("/orgs/{id}/dashboard", get(inventory::dashboard))
+        .route("/orgs/{id}/assets", post(inventory::create_asset))
+        .route(
+            "/assets/{id}",
+            get(inventory::asset).post(inventory::update_asset),
+        )
+        .route("/assets/{id}/uploads", post(inventory::upload))
+        .route("/exposure", get(inventory::exposure))
+        .route("/vulnerabilities", get(knowledge::vulnerabilities))
+        .route("/vulnerabilities/{id}", get(knowledge::vulnerability))
+        .route("/advisories/{id}", get(knowledge::advisory))
         .route("/static/{file}", get(static_file))
 }
 

@@ -286,7 +286,10 @@ fn table() -> Vec<Row> {
             success: 200,
             request: |_, n| {
                 let document = json!({"location": format!("matrix-{n}.json"), "content": osv_record(n).to_string()});
-                ("/api/v1/imports/osv".into(), Some(json!({"documents": [document]})))
+                (
+                    "/api/v1/imports/osv".into(),
+                    Some(json!({"documents": [document]})),
+                )
             },
         },
         Row {
@@ -308,7 +311,12 @@ fn table() -> Vec<Row> {
             template: "/api/v1/vulnerabilities/{id}/exposure",
             rule: AnalystsAndAdmins,
             success: 200,
-            request: |f, _| (format!("/api/v1/vulnerabilities/{}/exposure", f.vulnerability), None),
+            request: |f, _| {
+                (
+                    format!("/api/v1/vulnerabilities/{}/exposure", f.vulnerability),
+                    None,
+                )
+            },
         },
         Row {
             method: Method::GET,
@@ -343,14 +351,24 @@ fn table() -> Vec<Row> {
             template: "/api/v1/orgs/{id}/assets",
             rule: OperatorWriters(403),
             success: 201,
-            request: |f, n| (format!("/api/v1/orgs/{}/assets", f.own_org), Some(asset_body(n))),
+            request: |f, n| {
+                (
+                    format!("/api/v1/orgs/{}/assets", f.own_org),
+                    Some(asset_body(n)),
+                )
+            },
         },
         Row {
             method: Method::POST,
             template: "/api/v1/orgs/{id}/assets",
             rule: OtherOperator,
             success: 201,
-            request: |f, n| (format!("/api/v1/orgs/{}/assets", f.other_org), Some(asset_body(n))),
+            request: |f, n| {
+                (
+                    format!("/api/v1/orgs/{}/assets", f.other_org),
+                    Some(asset_body(n)),
+                )
+            },
         },
         Row {
             method: Method::GET,
@@ -385,28 +403,48 @@ fn table() -> Vec<Row> {
             template: "/api/v1/assets/{id}",
             rule: OperatorWriters(403),
             success: 200,
-            request: |f, _| (format!("/api/v1/assets/{}", f.own_asset), Some(asset_body(0))),
+            request: |f, _| {
+                (
+                    format!("/api/v1/assets/{}", f.own_asset),
+                    Some(asset_body(0)),
+                )
+            },
         },
         Row {
             method: Method::PUT,
             template: "/api/v1/assets/{id}",
             rule: NotFoundForAll,
             success: 200,
-            request: |f, _| (format!("/api/v1/assets/{}", f.other_asset), Some(asset_body(1))),
+            request: |f, _| {
+                (
+                    format!("/api/v1/assets/{}", f.other_asset),
+                    Some(asset_body(1)),
+                )
+            },
         },
         Row {
             method: Method::POST,
             template: "/api/v1/assets/{id}/uploads",
             rule: OperatorWriters(403),
             success: 201,
-            request: |f, _| (format!("/api/v1/assets/{}/uploads", f.own_asset), Some(sbom_body())),
+            request: |f, _| {
+                (
+                    format!("/api/v1/assets/{}/uploads", f.own_asset),
+                    Some(sbom_body()),
+                )
+            },
         },
         Row {
             method: Method::POST,
             template: "/api/v1/assets/{id}/uploads",
             rule: NotFoundForAll,
             success: 201,
-            request: |f, _| (format!("/api/v1/assets/{}/uploads", f.other_asset), Some(sbom_body())),
+            request: |f, _| {
+                (
+                    format!("/api/v1/assets/{}/uploads", f.other_asset),
+                    Some(sbom_body()),
+                )
+            },
         },
         Row {
             method: Method::GET,
@@ -472,7 +510,9 @@ fn table() -> Vec<Row> {
             request: |f, _| {
                 (
                     format!("/api/v1/orgs/{}/subscriptions", f.own_org),
-                    Some(json!({"channel": "webhook", "target": "https://hooks.example.org/matrix"})),
+                    Some(
+                        json!({"channel": "webhook", "target": "https://hooks.example.org/matrix"}),
+                    ),
                 )
             },
         },
@@ -515,7 +555,12 @@ fn table() -> Vec<Row> {
             template: "/api/v1/orgs/{id}/deliveries",
             rule: OperatorWriters(403),
             success: 200,
-            request: |f, _| (format!("/api/v1/orgs/{}/deliveries?status=dead", f.own_org), None),
+            request: |f, _| {
+                (
+                    format!("/api/v1/orgs/{}/deliveries?status=dead", f.own_org),
+                    None,
+                )
+            },
         },
         Row {
             method: Method::GET,
@@ -529,7 +574,15 @@ fn table() -> Vec<Row> {
             template: "/api/v1/deliveries/{id}/retry",
             rule: NotFoundForAll,
             success: 202,
-            request: |_, _| (format!("/api/v1/deliveries/{}/retry", clearinghouse_domain::DeliveryId::generate()), Some(json!({}))),
+            request: |_, _| {
+                (
+                    format!(
+                        "/api/v1/deliveries/{}/retry",
+                        clearinghouse_domain::DeliveryId::generate()
+                    ),
+                    Some(json!({})),
+                )
+            },
         },
     ]
 }
@@ -553,7 +606,11 @@ async fn subscription_path(t: &TestApp, own_org: &clearinghouse_domain::Organiza
 }
 
 /// Assets, an upload on each side, and one vulnerability, made as the system.
-async fn inventory_fixture(t: &TestApp, own: &clearinghouse_domain::Organization, other: &clearinghouse_domain::Organization) -> [String; 6] {
+async fn inventory_fixture(
+    t: &TestApp,
+    own: &clearinghouse_domain::Organization,
+    other: &clearinghouse_domain::Organization,
+) -> [String; 6] {
     use clearinghouse_domain::inventory::{Exposure, MissionImpact, NewAsset, SafetyImpact};
     let system = clearinghouse_domain::authz::Actor::system();
     let summary = t
@@ -561,7 +618,10 @@ async fn inventory_fixture(t: &TestApp, own: &clearinghouse_domain::Organization
         .import_documents(
             &system,
             clearinghouse_app::knowledge::ImportKind::Osv,
-            vec![clearinghouse_app::knowledge::SourceDocument { location: "fixture.json".into(), bytes: osv_record(0).to_string().into_bytes() }],
+            vec![clearinghouse_app::knowledge::SourceDocument {
+                location: "fixture.json".into(),
+                bytes: osv_record(0).to_string().into_bytes(),
+            }],
         )
         .await
         .expect("import");
@@ -570,16 +630,46 @@ async fn inventory_fixture(t: &TestApp, own: &clearinghouse_domain::Organization
     for org in [own, other] {
         let asset = t
             .app
-            .create_asset(&system, org.id, NewAsset::parse("fixture", MissionImpact::Degraded, SafetyImpact::Negligible, Exposure::Small, None, false).expect("asset"))
+            .create_asset(
+                &system,
+                org.id,
+                NewAsset::parse(
+                    "fixture",
+                    MissionImpact::Degraded,
+                    SafetyImpact::Negligible,
+                    Exposure::Small,
+                    None,
+                    false,
+                )
+                .expect("asset"),
+            )
             .await
             .expect("asset");
-        let upload = t.app.upload_inventory(&system, asset.id, sbom_body().to_string().as_bytes()).await.expect("upload");
-        assert_eq!(upload.matching.added, 1, "the fixture SBOM matches the fixture advisory");
+        let upload = t
+            .app
+            .upload_inventory(&system, asset.id, sbom_body().to_string().as_bytes())
+            .await
+            .expect("upload");
+        assert_eq!(
+            upload.matching.added, 1,
+            "the fixture SBOM matches the fixture advisory"
+        );
         ids.push(asset.id.to_string());
         ids.push(upload.upload.id.to_string());
     }
-    let details = t.app.vulnerability(&system, "CVE-2026-10000").await.expect("vulnerability");
-    [ids[0].clone(), ids[2].clone(), ids[1].clone(), ids[3].clone(), details.vulnerability.id.to_string(), details.sources[0].id.to_string()]
+    let details = t
+        .app
+        .vulnerability(&system, "CVE-2026-10000")
+        .await
+        .expect("vulnerability");
+    [
+        ids[0].clone(),
+        ids[2].clone(),
+        ids[1].clone(),
+        ids[3].clone(),
+        details.vulnerability.id.to_string(),
+        details.sources[0].id.to_string(),
+    ]
 }
 
 async fn revoke_path(t: &TestApp, own_org: &clearinghouse_domain::Organization) -> String {
@@ -626,8 +716,14 @@ async fn every_route_times_every_role_matches_the_table() {
             )
             .await
             .expect("person");
-        let [own_asset, other_asset, own_upload, other_upload, vulnerability, advisory] =
-            inventory_fixture(&t, &own, &other).await;
+        let [
+            own_asset,
+            other_asset,
+            own_upload,
+            other_upload,
+            vulnerability,
+            advisory,
+        ] = inventory_fixture(&t, &own, &other).await;
         let fixture = Fixture {
             own_org: own.id.to_string(),
             other_org: other.id.to_string(),

@@ -439,3 +439,17 @@ fn comparator_lists_are_conjunctions() {
     assert!(!list.contains_parsed(&v("0.9")));
     assert!(ComparatorList::parse(&Ecosystem::PyPI, ",").is_err());
 }
+
+/// Fuzz crash (target `vers`): Maven versions that Maven's own ordering puts in a cycle made
+/// `sort` panic ("comparison does not implement a total order") while parsing the specifier.
+#[test]
+fn vers_with_maven_cycle_does_not_panic() {
+    let spec = "vers:mavEn/0ve0|m \0\0\0\0ve0|mrs:nuget/[0|20.0|22\0mhex|i/rs:nuget/[0|20.0|22\0mhex|\
+                s:nv|0|/1'qmav|0|/0ve0|0mrs:nuget/%0|20.0|22\0mhex|2\0mhex|i/rs:nuget/[0|20.0|22\0mhex|\
+                s:nv|0|/1'qmav|0|/0ve0|0m2|032.0.swirs:ns:nug..s:pyp$i/1dqmav|0vs\u{8f})\u{c}\u{8f}))\u{c}|\
+                /1dqmav|0|/0ve0|m2";
+    if let Ok(parsed) = VersSpec::parse(spec) {
+        let _ = parsed.contains("1.0.0");
+        assert!(VersSpec::parse(&parsed.to_string()).is_ok(), "{parsed}");
+    }
+}

@@ -5,6 +5,15 @@
 //! transition opens a nested list; trailing "null" items (`0`, `""`, `ga`, `final`, `release`) are
 //! trimmed; qualifiers order `alpha < beta < milestone < rc = cr < snapshot < "" = ga < sp`, and
 //! unknown qualifiers come after, alphabetically. No Rust crate implements it.
+//!
+//! One deliberate difference makes the order total. Maven's `ComparableVersion` is not transitive:
+//! it orders items of different types by type (number > list > qualifier) but a missing item by
+//! whether the rest is above or below a release, so `2.0.rc > 2-1 > 2 > 2.0.rc` and
+//! `2.5.6-rc1 > 2.5.6.sec03 > 2.5.6 > 2.5.6-rc1`. A non-transitive `Ord` gives wrong binary
+//! searches and may make `sort` panic. Here every position first compares whether the rest of each
+//! version, from that position on, is below, equal to or above a release (what Maven does when one
+//! side has run out), and only then the items by type; so `2.0.rc < 2 < 2-1` and
+//! `2.5.6-rc1 < 2.5.6 < 2.5.6.sec03`. Maven's own ordering tests all still hold.
 
 use std::cmp::Ordering;
 
@@ -149,30 +158,56 @@ fn compare_to_null(item: &Item) -> Ordering {
     }
 }
 
+/// Orders two items at the same position whose rests have the same sign relative to a release;
+/// a missing item counts as `0`.
 fn compare_items(a: Option<&Item>, b: Option<&Item>) -> Ordering {
-    match (a, b) {
-        (None, None) => Ordering::Equal,
-        (Some(a), None) => compare_to_null(a),
-        (None, Some(b)) => compare_to_null(b).reverse(),
-        (Some(a), Some(b)) => match (a, b) {
-            (Item::Int(x), Item::Int(y)) => x.len().cmp(&y.len()).then_with(|| x.cmp(y)),
-            (Item::Int(_), _) => Ordering::Greater,
-            (Item::Str(..), Item::Int(_)) => Ordering::Less,
-            (Item::Str(rx, x), Item::Str(ry, y)) => rx.cmp(ry).then_with(|| x.cmp(y)),
-            (Item::Str(..), Item::List(_)) => Ordering::Less,
-            (Item::List(_), Item::Int(_)) => Ordering::Less,
-            (Item::List(_), Item::Str(..)) => Ordering::Greater,
-            (Item::List(x), Item::List(y)) => compare_lists(x, y),
-        },
+    // An empty `Box<str>` does not allocate.
+    let zero = Item::Int(Box::default());
+    match (a.unwrap_or(&zero), b.unwrap_or(&zero)) {
+        (Item::Int(x), Item::Int(y)) => x.len().cmp(&y.len()).then_with(|| x.cmp(y)),
+        (Item::Int(_), _) => Ordering::Greater,
+        (Item::Str(..), Item::Int(_)) => Ordering::Less,
+        (Item::Str(rx, x), Item::Str(ry, y)) => rx.cmp(ry).then_with(|| x.cmp(y)),
+        (Item::Str(..), Item::List(_)) => Ordering::Less,
+        (Item::List(_), Item::Int(_)) => Ordering::Less,
+        (Item::List(_), Item::Str(..)) => Ordering::Greater,
+        (Item::List(x), Item::List(y)) => compare_lists(x, y),
     }
 }
 
+/// Whether `items[from..]` is below, equal to or above a release (nothing), with the index of the
+/// item that decides it (`items.len()` when all are null).
+fn tail_sign(items: &[Item], from: usize) -> (Ordering, usize) {
+    items
+        .iter()
+        .enumerate()
+        .skip(from)
+        .map(|(index, item)| (compare_to_null(item), index))
+        .find(|(sign, _)| sign.is_ne())
+        .unwrap_or((Ordering::Equal, items.len()))
+}
+
+/// Lexicographic over positions, each compared by (sign of the rest, item): a total order.
 fn compare_lists(a: &[Item], b: &[Item]) -> Ordering {
     let length = a.len().max(b.len());
-    (0..length)
-        .map(|index| compare_items(a.get(index), b.get(index)))
-        .find(|ordering| ordering.is_ne())
-        .unwrap_or(Ordering::Equal)
+    // The deciding index of each tail sign only moves forward, so each is found once.
+    let (mut sign_a, mut sign_b) = ((Ordering::Equal, 0), (Ordering::Equal, 0));
+    for index in 0..length {
+        if index == 0 || index > sign_a.1 {
+            sign_a = tail_sign(a, index);
+        }
+        if index == 0 || index > sign_b.1 {
+            sign_b = tail_sign(b, index);
+        }
+        let ordering = sign_a
+            .0
+            .cmp(&sign_b.0)
+            .then_with(|| compare_items(a.get(index), b.get(index)));
+        if ordering.is_ne() {
+            return ordering;
+        }
+    }
+    Ordering::Equal
 }
 
 impl Ord for MavenVersion {
@@ -241,6 +276,47 @@ mod tests {
             "2.1-c", "2.1-1", "2.1.0.1", "2.2", "2.123", "11.a2", "11.a11", "11.b2", "11.b11",
             "11.m2", "11.m11", "11", "11.a", "11b", "11c", "11m",
         ]);
+    }
+
+    /// Cycles in Maven's own `ComparableVersion`, broken here so the order is total: the first
+    /// triple is the fuzz crash (`.0.0rc1`, `c1`, `0`).
+    #[test]
+    fn total_where_maven_is_not() {
+        assert_ascending(&[".0.0rc1", "0", "c1"]);
+        assert_eq!(v(".0.0rc1"), v("0rc1"));
+        assert_ascending(&["2.0.rc", "2", "2-1", "2.0.a"]);
+        assert_ascending(&["1-rc", "1", "1.sp"]);
+        assert_ascending(&["2.5.6-rc1", "2.5.6", "2.5.6.sec03"]);
+        for cycle in [
+            [".0.0rc1", "c1", "0"],
+            ["2.0.rc", "2-1", "2"],
+            ["2.5.6-rc1", "2.5.6.SEC03", "2.5.6"],
+        ] {
+            let [a, b, c] = cycle.map(v);
+            for (x, y, z) in [(&a, &b, &c), (&b, &c, &a), (&c, &a, &b)] {
+                assert!(!(x < y && y < z && z < x), "{cycle:?}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Transitivity over versions built from Maven's token kinds.
+        #[test]
+        fn order_is_transitive(
+            texts in proptest::collection::vec("(0|1|2|rc|sp|a|ga|x)([.-]?(0|1|2|rc|sp|a|ga|x)){0,4}", 3)
+        ) {
+            let versions: Vec<MavenVersion> = texts.iter().map(|t| v(t)).collect();
+            for x in &versions {
+                for y in &versions {
+                    proptest::prop_assert_eq!(x.cmp(y), y.cmp(x).reverse());
+                    for z in &versions {
+                        if x <= y && y <= z {
+                            proptest::prop_assert!(x <= z, "{:?}", texts);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// `testVersionsEqual` from Maven's `ComparableVersionTest`.

@@ -1,10 +1,17 @@
 //! CSAF 2.0 mandatory tests (section 6.1): the rules a document must pass beyond its JSON schema.
 //!
-//! Implemented: 6.1.1–6.1.10, 6.1.13, 6.1.16, 6.1.21–6.1.25, 6.1.27.3, 6.1.27.4, 6.1.27.6,
-//! 6.1.27.8, 6.1.28, 6.1.29, 6.1.32. Not implemented (they need data this crate does not carry or
-//! are lower value): 6.1.11 (needs the CWE catalogue), 6.1.12 (BCP 47 registry), 6.1.14, 6.1.15,
-//! 6.1.17–6.1.20, 6.1.26, 6.1.27.1/2/5/7/9/10/11, 6.1.30, 6.1.31, 6.1.33.
-//! [`IMPLEMENTED`] lists what [`run`] covers so callers and tests can tell "passed" from "not checked".
+//! All of 6.1.1–6.1.33 are implemented, including every profile test 6.1.27.1–6.1.27.11.
+//! [`IMPLEMENTED`] lists what [`run`] covers so callers and tests can tell "passed" from "not
+//! checked". Every problem carries the JSON path of the offending value.
+//!
+//! The tests are grouped: product ids, groups, scores, purls, revisions and the simple profile
+//! tests here; the version and revision-history tests in `versioning`; the registered
+//! vocabularies (CWE, language tags, categories, version names) in `vocabulary`; the VEX
+//! statement and flag tests in `profiles`.
+
+mod profiles;
+mod versioning;
+mod vocabulary;
 
 use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
@@ -16,9 +23,49 @@ use crate::schema::{self, Problem};
 
 /// Test numbers [`run`] checks.
 pub const IMPLEMENTED: &[&str] = &[
-    "6.1.1", "6.1.2", "6.1.3", "6.1.4", "6.1.5", "6.1.6", "6.1.7", "6.1.8", "6.1.9", "6.1.10",
-    "6.1.13", "6.1.16", "6.1.21", "6.1.22", "6.1.23", "6.1.24", "6.1.25", "6.1.27.3", "6.1.27.4",
-    "6.1.27.6", "6.1.27.8", "6.1.28", "6.1.29", "6.1.32",
+    "6.1.1",
+    "6.1.2",
+    "6.1.3",
+    "6.1.4",
+    "6.1.5",
+    "6.1.6",
+    "6.1.7",
+    "6.1.8",
+    "6.1.9",
+    "6.1.10",
+    "6.1.11",
+    "6.1.12",
+    "6.1.13",
+    "6.1.14",
+    "6.1.15",
+    "6.1.16",
+    "6.1.17",
+    "6.1.18",
+    "6.1.19",
+    "6.1.20",
+    "6.1.21",
+    "6.1.22",
+    "6.1.23",
+    "6.1.24",
+    "6.1.25",
+    "6.1.26",
+    "6.1.27.1",
+    "6.1.27.2",
+    "6.1.27.3",
+    "6.1.27.4",
+    "6.1.27.5",
+    "6.1.27.6",
+    "6.1.27.7",
+    "6.1.27.8",
+    "6.1.27.9",
+    "6.1.27.10",
+    "6.1.27.11",
+    "6.1.28",
+    "6.1.29",
+    "6.1.30",
+    "6.1.31",
+    "6.1.32",
+    "6.1.33",
 ];
 
 /// Runs every implemented mandatory test; an empty list means the document passed them all.
@@ -34,7 +81,10 @@ pub fn run(csaf: &Csaf) -> Vec<Problem> {
     revisions(csaf, &mut out);
     cves_and_involvements(csaf, &mut out);
     hashes(csaf, &mut out);
-    profiles(csaf, &mut out);
+    simple_profiles(csaf, &mut out);
+    versioning::check(csaf, &mut out);
+    vocabulary::check(csaf, &mut out);
+    profiles::check(csaf, &mut out);
     out.0
 }
 
@@ -650,7 +700,7 @@ fn hashes(csaf: &Csaf, out: &mut Problems) {
 }
 
 /// Profile tests (6.1.27.x), 6.1.28 (translation), 6.1.29 and 6.1.32 (dangling remediation/flag).
-fn profiles(csaf: &Csaf, out: &mut Problems) {
+fn simple_profiles(csaf: &Csaf, out: &mut Problems) {
     let document = &csaf.document;
     let category = document.category.as_str();
     if category == "csaf_informational_advisory" && !csaf.vulnerabilities.is_empty() {
