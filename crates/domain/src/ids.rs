@@ -94,3 +94,39 @@ typed_id!(
     /// One notification delivery in the outbox.
     DeliveryId
 );
+typed_id!(
+    /// A finder's declared scanning campaign.
+    CampaignId
+);
+typed_id!(
+    /// An operator's recorded authorization for a finder to scan some of its network assets.
+    ScanAuthorizationId
+);
+typed_id!(
+    /// An operator's blackout window, when none of its assets may be scanned.
+    BlackoutId
+);
+typed_id!(
+    /// A detected overlap between two campaigns on the same target and window.
+    OverlapId
+);
+typed_id!(
+    /// A coordination case: one vulnerability, however many findings reported it.
+    CaseId
+);
+typed_id!(
+    /// One finder's report of a vulnerability.
+    FindingId
+);
+typed_id!(
+    /// A proof of concept or other attachment, encrypted at rest.
+    AttachmentId
+);
+typed_id!(
+    /// One validator's claim, evidence and verdict on a case.
+    ValidationId
+);
+typed_id!(
+    /// A message in a case's discussion thread.
+    CommentId
+);

@@ -19,8 +19,9 @@ pub mod participant;
 pub mod time;
 
 pub use ids::{
-    AdvisoryId, AssetId, DeliveryId, OrgId, PersonId, SubscriptionId, TokenId, UploadId,
-    VulnerabilityId,
+    AdvisoryId, AssetId, AttachmentId, BlackoutId, CampaignId, CaseId, CommentId, DeliveryId,
+    FindingId, OrgId, OverlapId, PersonId, ScanAuthorizationId, SubscriptionId, TokenId, UploadId,
+    ValidationId, VulnerabilityId,
 };
 pub use participant::{
     Membership, NewOrganization, NewPerson, OrgKind, Organization, Person, Role, Sector, TokenInfo,
