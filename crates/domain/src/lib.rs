@@ -5,12 +5,15 @@
 //! - `participant`: organizations (with CISA's 16 critical-infrastructure sectors), people, roles, tokens.
 //! - `authz`: the one authorization policy: "may actor X do action Y on object Z", deny by default.
 //! - `inventory`: operators' assets, uploads, matches and SSVC deployer inputs and decisions.
+//! - `campaign`: scan campaigns, their targets, operators' network ranges, scan authorizations,
+//!   blackouts, overlaps between campaigns, and the pure decisions about them.
 //! - `notify`: notification subscriptions, outbox events and deliveries.
 //! - `audit`: what a state-changing action records in the tamper-evident log.
 //! - `page`: cursor pagination shared by every list.
 
 pub mod audit;
 pub mod authz;
+pub mod campaign;
 pub mod ids;
 pub mod inventory;
 pub mod notify;

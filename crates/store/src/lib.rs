@@ -5,6 +5,8 @@
 //! - `Store`: the trait, with methods named in domain terms; services hold `Arc<dyn Store>`.
 //! - `knowledge`, `inventory`: the knowledge base; inventories, matches and the notification
 //!   outbox (each a trait `Store` requires, with its SQL stamped out per engine like `shared`).
+//! - `campaigns`: operators' network ranges, scan authorizations, blackouts, campaigns and their
+//!   overlaps (a trait `Store` requires; decisions commit only on the generation they were made at).
 //! - `rows`: row structs shared by both engines (both store the same column types) and their
 //!   conversion into domain types.
 //! - `shared`: the SQL both engines run identically, stamped out for each engine.
@@ -14,6 +16,7 @@
 //! the same transaction as the change: a change is never committed without its log entry, and a log
 //! entry never describes a change that did not happen.
 
+pub mod campaigns;
 pub mod inventory;
 pub mod knowledge;
 pub mod postgres;
@@ -34,6 +37,7 @@ use clearinghouse_domain::{
 use clearinghouse_tlog::{Hash, NodeId};
 use jiff::Timestamp;
 
+pub use campaigns::{AuthorizationParty, CampaignStore};
 pub use inventory::{
     AttemptOutcome, ExposureRow, InventoryStore, MatchOutcome, MatchScope, NewDelivery,
 };
@@ -141,7 +145,7 @@ pub struct NewToken {
 /// Everything the clearinghouse keeps, in domain terms. Implemented once per engine; both run the
 /// same conformance suite.
 #[async_trait]
-pub trait Store: KnowledgeStore + InventoryStore + Send + Sync + 'static {
+pub trait Store: KnowledgeStore + InventoryStore + CampaignStore + Send + Sync + 'static {
     /// The engine behind this store.
     fn engine(&self) -> Engine;
 
