@@ -11,6 +11,8 @@
 //! - `knowledge`: importing source documents into the knowledge base, and reading it.
 //! - `matching`: inventories against the knowledge base, both ways, through the package index.
 //! - `inventory`: assets, uploads, what to fix first (SSVC deployer), aggregate exposure.
+//! - `campaigns`: network ranges, scan authorizations, blackouts, campaigns, overlaps, campaign
+//!   tokens and the authorization check.
 //! - `notify`: subscriptions, the outbox dispatcher and the delivery worker.
 //! - `bootstrap`: the first administrator and the `--demo` world.
 //!
@@ -19,6 +21,7 @@
 
 pub mod auth;
 pub mod bootstrap;
+pub mod campaigns;
 pub mod error;
 pub mod inventory;
 pub mod keys;

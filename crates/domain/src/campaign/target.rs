@@ -115,7 +115,8 @@ pub struct PackageTarget {
 /// A product: its CPE name.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ProductTarget {
-    cpe: Cpe,
+    /// Boxed: a CPE name is eleven attributes, far larger than the other kinds.
+    cpe: Box<Cpe>,
 }
 
 /// A repository: the normalized URL and the identity (`host/path`) it is compared by.
@@ -157,7 +158,11 @@ impl Target {
         match input {
             TargetInput::Purl(_) => parse_purl(value),
             TargetInput::Cpe(_) => Cpe::parse(value)
-                .map(|cpe| Target::Product(ProductTarget { cpe }))
+                .map(|cpe| {
+                    Target::Product(ProductTarget {
+                        cpe: Box::new(cpe),
+                    })
+                })
                 .map_err(|e| TargetError(e.to_string())),
             TargetInput::Repository(_) => parse_repository(value).map(Target::Repository),
             TargetInput::Hostname(_) => HostPattern::parse(value).map(Target::Host),
