@@ -190,8 +190,15 @@ fn network_only(list: &str, targets: &[Target]) -> Result<()> {
     }
 }
 
+/// A time at the precision the database keeps (microseconds), so what is returned equals what
+/// is read back later.
+fn stored(ts: Timestamp) -> Timestamp {
+    clearinghouse_domain::time::from_micros(clearinghouse_domain::time::to_micros(ts))
+}
+
 fn window(start: Timestamp, end: Timestamp, now: Timestamp) -> Result<Window> {
-    let window = Window::new(start, end).map_err(|e| invalid("#/end", format!("the window {e}")))?;
+    let window = Window::new(stored(start), stored(end))
+        .map_err(|e| invalid("#/end", format!("the window {e}")))?;
     if window.end <= now {
         return Err(invalid("#/end", "the window is already over"));
     }
@@ -250,10 +257,8 @@ impl Snapshot {
 }
 
 impl App {
-    async fn org_names(
-        &self,
-        ids: impl IntoIterator<Item = OrgId>,
-    ) -> Result<HashMap<OrgId, String>> {
+    /// Names of organizations (a `Vec`, not an iterator: the future must stay `Send`).
+    async fn org_names(&self, ids: Vec<OrgId>) -> Result<HashMap<OrgId, String>> {
         let mut names = HashMap::new();
         for id in ids {
             if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(id)
@@ -280,7 +285,7 @@ impl App {
         }
         let blackouts = self.store.blackouts(None).await?;
         let names = self
-            .org_names(authorizations.iter().map(|a| a.operator))
+            .org_names(authorizations.iter().map(|a| a.operator).collect())
             .await?;
         Ok(Snapshot {
             generation,
@@ -303,8 +308,8 @@ impl App {
         self.org(actor, org).await?;
         authorize(actor, &Action::ScanControlManage(org))?;
         let kind = request.target.kind();
-        let target = Target::parse(&request.target)
-            .map_err(|e| invalid(format!("#/target/{kind}"), e.0))?;
+        let target =
+            Target::parse(&request.target).map_err(|e| invalid(format!("#/target/{kind}"), e.0))?;
         if !target.is_network() {
             return Err(invalid(
                 format!("#/target/{kind}"),
@@ -397,11 +402,10 @@ impl App {
     ) -> Result<ScanAuthorization> {
         self.org(actor, operator).await?;
         authorize(actor, &Action::ScanControlManage(operator))?;
-        let finder = self
-            .store
-            .org(request.finder)
-            .await?
-            .ok_or_else(|| invalid("#/finder_id", format!("no organization {}", request.finder)))?;
+        let finder =
+            self.store.org(request.finder).await?.ok_or_else(|| {
+                invalid("#/finder_id", format!("no organization {}", request.finder))
+            })?;
         if finder.id == operator {
             return Err(invalid(
                 "#/finder_id",
@@ -691,7 +695,7 @@ impl App {
             let mut all = live;
             all.push(campaign.clone());
             let names = self
-                .org_names(overlaps.iter().flat_map(|o| o.finders()))
+                .org_names(overlaps.iter().flat_map(|o| o.finders()).collect())
                 .await?;
             let events = overlap_events(&overlaps, &all, &names, "campaign.overlap", now);
             let audit = AuditRecord::new(
@@ -771,12 +775,13 @@ impl App {
             // The reasons may name other operators; an operator sees only whether it holds.
             for status in statuses.iter_mut().flatten() {
                 if status.is_err() {
-                    *status = Err("not authorized by every owner for the rest of its window".into());
+                    *status =
+                        Err("not authorized by every owner for the rest of its window".into());
                 }
             }
         }
         let finder_name = self
-            .org_names([campaign.finder])
+            .org_names(vec![campaign.finder])
             .await?
             .remove(&campaign.finder)
             .unwrap_or_default();
@@ -785,7 +790,8 @@ impl App {
                 campaign
                     .targets
                     .iter()
-                    .flat_map(|t| t.covers.iter().map(|c| c.operator)),
+                    .flat_map(|t| t.covers.iter().map(|c| c.operator))
+                    .collect(),
             )
             .await?;
         Ok(CampaignView {
@@ -835,7 +841,9 @@ impl App {
     ) -> Result<Campaign> {
         let campaign = self.visible_campaign(actor, id).await?;
         if campaign.finder != org {
-            return Err(Error::NotFound(format!("campaign {id} of organization {org}")));
+            return Err(Error::NotFound(format!(
+                "campaign {id} of organization {org}"
+            )));
         }
         Ok(campaign)
     }
@@ -887,7 +895,8 @@ impl App {
         if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
             return Err(invalid("#/name", "must be 1 to 100 printable characters"));
         }
-        let expires_at = expires_at.map_or(campaign.window.end, |e| e.min(campaign.window.end));
+        let expires_at =
+            expires_at.map_or(campaign.window.end, |e| stored(e).min(campaign.window.end));
         if expires_at <= now {
             return Err(invalid("#/expires_at", "must be in the future"));
         }
@@ -942,7 +951,7 @@ impl App {
         authorize(actor, &Action::ScanCheck)?;
         let input = TargetInput::guess(target);
         let target = Target::parse(&input).map_err(|e| invalid("#/query/target", e.0))?;
-        let at = at.unwrap_or_else(clearinghouse_domain::time::now);
+        let at = at.map_or_else(clearinghouse_domain::time::now, stored);
         let campaigns: Vec<Campaign> = match (actor.campaign_scope(), campaign) {
             (Some(bound), Some(asked)) if bound != asked => {
                 return Err(invalid(
@@ -1011,7 +1020,7 @@ impl App {
             }
         }
         let names = self
-            .org_names(overlaps.iter().flat_map(|o| o.finders()))
+            .org_names(overlaps.iter().flat_map(|o| o.finders()).collect())
             .await?;
         Ok(overlaps
             .into_iter()
@@ -1020,8 +1029,14 @@ impl App {
     }
 
     /// The overlaps of a campaign the actor may see (both finders, analysts, administrators).
-    pub async fn campaign_overlaps(&self, actor: &Actor, id: CampaignId) -> Result<Vec<OverlapView>> {
+    pub async fn campaign_overlaps(
+        &self,
+        actor: &Actor,
+        id: CampaignId,
+    ) -> Result<Vec<OverlapView>> {
         self.visible_campaign(actor, id).await?;
+        // A list, which a campaign token may not read.
+        authorize(actor, &Action::CampaignList)?;
         let overlaps = self
             .store
             .overlaps_of(&[id])
@@ -1104,7 +1119,12 @@ impl App {
     /// Applies one step to an overlap: a proposal changes it in place; an acceptance or a
     /// decision resolves it, and a stagger moves the later campaign (re-authorized for its new
     /// window, its new overlaps detected). Commits on an unchanged generation, else decides again.
-    async fn change_overlap(&self, actor: &Actor, id: OverlapId, intent: Intent) -> Result<OverlapView> {
+    async fn change_overlap(
+        &self,
+        actor: &Actor,
+        id: OverlapId,
+        intent: Intent,
+    ) -> Result<OverlapView> {
         let not_found = || Error::NotFound(format!("overlap {id}"));
         let label = actor.label();
         for _ in 0..DECISION_ATTEMPTS {
@@ -1127,7 +1147,9 @@ impl App {
                 }
                 Intent::Accept { org } => {
                     let mut probe = overlap.clone();
-                    probe.accept(org, &label, None, now).map_err(overlap_error)?;
+                    probe
+                        .accept(org, &label, None, now)
+                        .map_err(overlap_error)?;
                     probe.resolution.map(|r| (r.kind, r.lead))
                 }
                 Intent::Decide { kind, lead } => {
@@ -1176,22 +1198,42 @@ impl App {
                 .org_names(
                     std::iter::once(&overlap)
                         .chain(new_overlaps.iter())
-                        .flat_map(|o| o.finders()),
+                        .flat_map(|o| o.finders())
+                        .collect(),
                 )
                 .await?;
             let (mut events, action) = if resolves.is_some() {
                 (
-                    overlap_events(std::slice::from_ref(&overlap), &campaigns, &names, "campaign.overlap.resolved", now),
+                    overlap_events(
+                        std::slice::from_ref(&overlap),
+                        &campaigns,
+                        &names,
+                        "campaign.overlap.resolved",
+                        now,
+                    ),
                     "overlap.resolve",
                 )
             } else {
                 let recipients: Vec<OrgId> = overlap.acceptor().into_iter().collect();
                 (
-                    overlap_events_to(&overlap, &campaigns, &names, "campaign.overlap.proposed", now, &recipients),
+                    overlap_events_to(
+                        &overlap,
+                        &campaigns,
+                        &names,
+                        "campaign.overlap.proposed",
+                        now,
+                        &recipients,
+                    ),
                     "overlap.propose",
                 )
             };
-            events.extend(overlap_events(&new_overlaps, &campaigns, &names, "campaign.overlap", now));
+            events.extend(overlap_events(
+                &new_overlaps,
+                &campaigns,
+                &names,
+                "campaign.overlap",
+                now,
+            ));
             let audit = AuditRecord::new(
                 label.clone(),
                 action,
@@ -1204,7 +1246,14 @@ impl App {
             );
             let stored = self
                 .store
-                .update_overlap(&overlap, moved_campaign.as_ref(), &new_overlaps, &events, generation, &audit)
+                .update_overlap(
+                    &overlap,
+                    moved_campaign.as_ref(),
+                    &new_overlaps,
+                    &events,
+                    generation,
+                    &audit,
+                )
                 .await?;
             if stored.is_some() {
                 return Ok(overlap_view(overlap, &campaigns, &names));
@@ -1293,8 +1342,11 @@ enum Intent {
 }
 
 /// A proposal never resolves an overlap, so it never reaches the resolving branch.
-fn unreachable_proposal() -> std::result::Result<clearinghouse_domain::campaign::Resolution, OverlapError> {
-    Err(OverlapError::NotYours("a proposal does not resolve an overlap"))
+fn unreachable_proposal()
+-> std::result::Result<clearinghouse_domain::campaign::Resolution, OverlapError> {
+    Err(OverlapError::NotYours(
+        "a proposal does not resolve an overlap",
+    ))
 }
 
 /// The status of each network target for the rest of the campaign's window.
@@ -1414,7 +1466,10 @@ fn overlap_events_to(
 
 /// The human notice of a `campaign.*` event (webhooks carry the payload, e-mail and digests this
 /// text); `None` for other kinds.
-pub(crate) fn event_notice(event: &clearinghouse_domain::notify::Event, base_url: Option<&str>) -> Option<Notice> {
+pub(crate) fn event_notice(
+    event: &clearinghouse_domain::notify::Event,
+    base_url: Option<&str>,
+) -> Option<Notice> {
     if !event.kind.starts_with("campaign.") {
         return None;
     }
@@ -1427,7 +1482,11 @@ pub(crate) fn event_notice(event: &clearinghouse_domain::notify::Event, base_url
         .as_array()
         .map(|list| {
             list.iter()
-                .filter_map(|t| t.as_object().and_then(|o| o.values().next()).and_then(|v| v.as_str()))
+                .filter_map(|t| {
+                    t.as_object()
+                        .and_then(|o| o.values().next())
+                        .and_then(|v| v.as_str())
+                })
                 .map(str::to_owned)
                 .collect()
         })
@@ -1544,9 +1603,25 @@ mod tests {
             created_at: clearinghouse_domain::time::now(),
         };
         let notice = event_notice(&event, Some("https://ch.example")).expect("campaign event");
-        assert_eq!(notice.subject, "Campaign overlap: Image parsers and Pillow sweep (Frontier Labs)");
-        assert!(notice.text.contains("both target pkg:pypi/pillow from 2026-12-01T00:00:00Z to 2026-12-05T00:00:00Z"), "{}", notice.text);
-        assert!(notice.text.contains("Image parsers leads"), "{}", notice.text);
-        assert_eq!(notice.link.as_deref(), Some("https://ch.example/campaigns/a"));
+        assert_eq!(
+            notice.subject,
+            "Campaign overlap: Image parsers and Pillow sweep (Frontier Labs)"
+        );
+        assert!(
+            notice.text.contains(
+                "both target pkg:pypi/pillow from 2026-12-01T00:00:00Z to 2026-12-05T00:00:00Z"
+            ),
+            "{}",
+            notice.text
+        );
+        assert!(
+            notice.text.contains("Image parsers leads"),
+            "{}",
+            notice.text
+        );
+        assert_eq!(
+            notice.link.as_deref(),
+            Some("https://ch.example/campaigns/a")
+        );
     }
 }

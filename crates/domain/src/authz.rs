@@ -722,14 +722,56 @@ mod tests {
         assert!(authorize(&actor(Role::Analyst, stranger), &read).is_ok());
         assert!(authorize(&actor(Role::Finder, stranger), &read).is_err());
         assert!(authorize(&actor(Role::Auditor, stranger), &read).is_err());
-        assert!(authorize(&actor(Role::Finder, finder_org), &Action::CampaignDeclare(finder_org)).is_ok());
-        assert!(authorize(&actor(Role::Manager, finder_org), &Action::CampaignDeclare(finder_org)).is_err());
-        assert!(authorize(&actor(Role::Admin, stranger), &Action::NetworkRangeRead(operator)).is_err());
-        assert!(authorize(&actor(Role::Member, operator), &Action::NetworkRangeRead(operator)).is_ok());
-        assert!(authorize(&actor(Role::Member, operator), &Action::ScanControlManage(operator)).is_err());
+        assert!(
+            authorize(
+                &actor(Role::Finder, finder_org),
+                &Action::CampaignDeclare(finder_org)
+            )
+            .is_ok()
+        );
+        assert!(
+            authorize(
+                &actor(Role::Manager, finder_org),
+                &Action::CampaignDeclare(finder_org)
+            )
+            .is_err()
+        );
+        assert!(
+            authorize(
+                &actor(Role::Admin, stranger),
+                &Action::NetworkRangeRead(operator)
+            )
+            .is_err()
+        );
+        assert!(
+            authorize(
+                &actor(Role::Member, operator),
+                &Action::NetworkRangeRead(operator)
+            )
+            .is_ok()
+        );
+        assert!(
+            authorize(
+                &actor(Role::Member, operator),
+                &Action::ScanControlManage(operator)
+            )
+            .is_err()
+        );
         let pair = [finder_org, stranger];
-        assert!(authorize(&actor(Role::Finder, stranger), &Action::OverlapNegotiate(pair)).is_ok());
-        assert!(authorize(&actor(Role::Member, stranger), &Action::OverlapNegotiate(pair)).is_err());
+        assert!(
+            authorize(
+                &actor(Role::Finder, stranger),
+                &Action::OverlapNegotiate(pair)
+            )
+            .is_ok()
+        );
+        assert!(
+            authorize(
+                &actor(Role::Member, stranger),
+                &Action::OverlapNegotiate(pair)
+            )
+            .is_err()
+        );
         assert!(authorize(&actor(Role::Member, stranger), &Action::OverlapRead(pair)).is_ok());
         assert!(authorize(&actor(Role::Finder, stranger), &Action::OverlapDecide).is_err());
         assert!(authorize(&actor(Role::Analyst, operator), &Action::OverlapDecide).is_ok());

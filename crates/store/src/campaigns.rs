@@ -39,8 +39,11 @@ pub trait CampaignStore: Send + Sync {
     async fn campaign_generation(&self) -> Result<i64>;
 
     /// Registers a network range.
-    async fn create_network_range(&self, range: &NetworkRange, audit: &AuditRecord)
-    -> Result<Appended>;
+    async fn create_network_range(
+        &self,
+        range: &NetworkRange,
+        audit: &AuditRecord,
+    ) -> Result<Appended>;
     /// Removes a network range; `None` if it did not exist.
     async fn delete_network_range(
         &self,
@@ -67,11 +70,15 @@ pub trait CampaignStore: Send + Sync {
         audit: &AuditRecord,
     ) -> Result<Option<Appended>>;
     /// One authorization.
-    async fn scan_authorization(&self, id: ScanAuthorizationId)
-    -> Result<Option<ScanAuthorization>>;
+    async fn scan_authorization(
+        &self,
+        id: ScanAuthorizationId,
+    ) -> Result<Option<ScanAuthorization>>;
     /// Authorizations of a party, oldest first.
-    async fn scan_authorizations(&self, party: AuthorizationParty)
-    -> Result<Vec<ScanAuthorization>>;
+    async fn scan_authorizations(
+        &self,
+        party: AuthorizationParty,
+    ) -> Result<Vec<ScanAuthorization>>;
 
     /// Records a blackout.
     async fn create_blackout(&self, blackout: &Blackout, audit: &AuditRecord) -> Result<Appended>;

@@ -632,7 +632,11 @@ mod tests {
         assert!(w.contains(ts("2026-12-01T00:00:00Z")));
         assert!(!w.contains(ts("2026-12-02T00:00:00Z")));
         let next = window("2026-12-02T00:00:00Z", "2026-12-03T00:00:00Z");
-        assert_eq!(w.intersection(&next), None, "touching windows do not overlap");
+        assert_eq!(
+            w.intersection(&next),
+            None,
+            "touching windows do not overlap"
+        );
         assert!(Window::new(ts("2026-12-02T00:00:00Z"), ts("2026-12-01T00:00:00Z")).is_err());
         assert!(Window::new(ts("2026-01-01T00:00:00Z"), ts("2027-06-01T00:00:00Z")).is_err());
     }
@@ -664,7 +668,9 @@ mod tests {
         let mut o = overlap();
         let now = ts("2026-11-30T01:00:00Z");
         assert!(o.accept(o.first_finder, "person:a", None, now).is_err());
-        let resolution = o.accept(o.second_finder, "person:b", None, now).expect("accepted");
+        let resolution = o
+            .accept(o.second_finder, "person:b", None, now)
+            .expect("accepted");
         assert_eq!(resolution.kind, ResolutionKind::Lead);
         assert!(matches!(
             o.propose(o.first_finder, "person:a", ResolutionKind::Share, None, now),
@@ -677,15 +683,38 @@ mod tests {
         let mut o = overlap();
         let now = ts("2026-11-30T01:00:00Z");
         let stranger = OrgId::generate();
-        assert!(o.propose(stranger, "x", ResolutionKind::Share, None, now).is_err());
-        assert!(o.propose(o.second_finder, "b", ResolutionKind::Lead, None, now).is_err(), "lead needs a campaign");
+        assert!(
+            o.propose(stranger, "x", ResolutionKind::Share, None, now)
+                .is_err()
+        );
+        assert!(
+            o.propose(o.second_finder, "b", ResolutionKind::Lead, None, now)
+                .is_err(),
+            "lead needs a campaign"
+        );
         let first = o.first;
-        assert!(o.propose(o.second_finder, "b", ResolutionKind::Share, Some(first), now).is_err());
-        o.propose(o.second_finder, "b", ResolutionKind::Share, None, now).expect("proposed");
+        assert!(
+            o.propose(
+                o.second_finder,
+                "b",
+                ResolutionKind::Share,
+                Some(first),
+                now
+            )
+            .is_err()
+        );
+        o.propose(o.second_finder, "b", ResolutionKind::Share, None, now)
+            .expect("proposed");
         assert_eq!(o.acceptor(), Some(o.first_finder));
-        assert!(o.accept(o.second_finder, "b", None, now).is_err(), "not one's own proposal");
+        assert!(
+            o.accept(o.second_finder, "b", None, now).is_err(),
+            "not one's own proposal"
+        );
         o.accept(o.first_finder, "a", None, now).expect("accepted");
-        assert_eq!(o.resolution.as_ref().map(|r| r.kind), Some(ResolutionKind::Share));
+        assert_eq!(
+            o.resolution.as_ref().map(|r| r.kind),
+            Some(ResolutionKind::Share)
+        );
         let actions: Vec<StepAction> = o.steps.iter().map(|s| s.action).collect();
         assert_eq!(actions, [StepAction::Proposed, StepAction::Accepted]);
     }
@@ -695,10 +724,19 @@ mod tests {
         let mut o = overlap();
         let now = ts("2026-11-30T01:00:00Z");
         let second = o.second;
-        o.decide("person:analyst", ResolutionKind::Lead, Some(second), None, now)
-            .expect("decided");
+        o.decide(
+            "person:analyst",
+            ResolutionKind::Lead,
+            Some(second),
+            None,
+            now,
+        )
+        .expect("decided");
         assert_eq!(o.resolution.as_ref().and_then(|r| r.lead), Some(second));
-        assert!(o.decide("person:analyst", ResolutionKind::Share, None, None, now).is_err());
+        assert!(
+            o.decide("person:analyst", ResolutionKind::Share, None, None, now)
+                .is_err()
+        );
     }
 
     #[test]
@@ -714,7 +752,13 @@ mod tests {
             revoked_at: Some(ts("2026-12-05T00:00:00Z")),
             revoked_by: None,
         };
-        assert!(b.during(&Window::instant(ts("2026-12-04T00:00:00Z"))).is_some());
-        assert!(b.during(&Window::instant(ts("2026-12-06T00:00:00Z"))).is_none());
+        assert!(
+            b.during(&Window::instant(ts("2026-12-04T00:00:00Z")))
+                .is_some()
+        );
+        assert!(
+            b.during(&Window::instant(ts("2026-12-06T00:00:00Z")))
+                .is_none()
+        );
     }
 }

@@ -120,9 +120,8 @@ pub fn cover_network_target(
     let mut covers = Vec::new();
     for (operator, pieces) in pieces {
         for piece in pieces {
-            let authorization = authorization_for(
-                finder, operator, &piece, window, technique, rate, landscape,
-            )?;
+            let authorization =
+                authorization_for(finder, operator, &piece, window, technique, rate, landscape)?;
             if let Some(blackout) = landscape
                 .blackouts
                 .iter()
@@ -137,7 +136,10 @@ pub fn cover_network_target(
                 return Err(Denial::Blackout {
                     id: b.id,
                     window: during,
-                    message: format!("{why} covering {piece} from {} to {}", during.start, during.end),
+                    message: format!(
+                        "{why} covering {piece} from {} to {}",
+                        during.start, during.end
+                    ),
                 });
             }
             covers.push(TargetCover {
@@ -181,44 +183,46 @@ fn authorization_for(
         .iter()
         .filter(|a| piece.covered_by_union(&a.scope))
         .collect();
-    // The closest candidate: in scope, then unrevoked, then covering the window.
-    let closest = in_scope.iter().min_by_key(|a| {
-        (
-            a.revoked_at.is_some(),
-            !a.window.covers(window),
-            !a.allows(technique),
-        )
-    });
-    let message = match closest {
-        None if candidates.is_empty() => format!(
+    // Why each authorization in scope falls short, newest first (the first three).
+    let why = |a: &ScanAuthorization| {
+        let id = a.id;
+        if let Some(revoked) = a.revoked_at.filter(|r| *r < window.end) {
+            format!("{who} revoked authorization {id} covering {piece} at {revoked}")
+        } else if !a.window.covers(window) {
+            format!(
+                "authorization {id} from {who} covers {piece} from {} to {}, not the whole \
+                 window {} to {}",
+                a.window.start, a.window.end, window.start, window.end
+            )
+        } else if !a.allows(technique) {
+            let allowed: Vec<&str> = a.techniques.iter().map(Technique::as_str).collect();
+            format!(
+                "authorization {id} from {who} allows {}, not {technique}",
+                allowed.join(", ")
+            )
+        } else {
+            format!(
+                "authorization {id} from {who} allows at most {} requests per second; this \
+                 declares {rate}",
+                a.max_rate
+            )
+        }
+    };
+    let message = if candidates.is_empty() {
+        format!(
             "no authorization from {who} covers {piece} for this finder; ask the operator that \
              owns it to record one"
-        ),
-        None => format!("{who}'s authorizations for this finder do not include {piece}"),
-        Some(a) => {
-            let id = a.id;
-            if let Some(revoked) = a.revoked_at.filter(|r| *r < window.end) {
-                format!("{who} revoked authorization {id} covering {piece} at {revoked}")
-            } else if !a.window.covers(window) {
-                format!(
-                    "authorization {id} from {who} covers {piece} from {} to {}, not the whole \
-                     window {} to {}",
-                    a.window.start, a.window.end, window.start, window.end
-                )
-            } else if !a.allows(technique) {
-                let allowed: Vec<&str> = a.techniques.iter().map(Technique::as_str).collect();
-                format!(
-                    "authorization {id} from {who} allows {}, not {technique}",
-                    allowed.join(", ")
-                )
-            } else {
-                format!(
-                    "authorization {id} from {who} allows at most {} requests per second; this \
-                     declares {rate}",
-                    a.max_rate
-                )
-            }
-        }
+        )
+    } else if in_scope.is_empty() {
+        format!("{who}'s authorizations for this finder do not include {piece}")
+    } else {
+        in_scope
+            .iter()
+            .rev()
+            .take(3)
+            .map(|a| why(a))
+            .collect::<Vec<_>>()
+            .join("; ")
     };
     Err(Denial::Unauthorized(message))
 }
@@ -507,7 +511,12 @@ mod tests {
         }
     }
 
-    fn authorization(operator: OrgId, finder: OrgId, scope: Vec<Target>, w: Window) -> ScanAuthorization {
+    fn authorization(
+        operator: OrgId,
+        finder: OrgId,
+        scope: Vec<Target>,
+        w: Window,
+    ) -> ScanAuthorization {
         ScanAuthorization {
             id: ScanAuthorizationId::generate(),
             operator,
@@ -539,7 +548,10 @@ mod tests {
             Self {
                 operator,
                 finder,
-                ranges: vec![range(operator, net("10.0.0.0/16")), range(operator, host("*.water.example"))],
+                ranges: vec![
+                    range(operator, net("10.0.0.0/16")),
+                    range(operator, host("*.water.example")),
+                ],
                 authorizations: vec![],
                 blackouts: vec![],
                 names: HashMap::from([(operator, "Valley Water".to_owned())]),
@@ -555,61 +567,138 @@ mod tests {
             }
         }
 
-        fn authorize(&self, targets: &[Target], w: Window) -> Result<Vec<CampaignTarget>, Vec<Refusal>> {
-            authorize_targets(self.finder, targets, &w, Technique::NetworkScan, 5, &self.landscape())
+        fn authorize(
+            &self,
+            targets: &[Target],
+            w: Window,
+        ) -> Result<Vec<CampaignTarget>, Vec<Refusal>> {
+            authorize_targets(
+                self.finder,
+                targets,
+                &w,
+                Technique::NetworkScan,
+                5,
+                &self.landscape(),
+            )
         }
     }
 
     #[test]
     fn unregistered_networks_are_refused_without_naming_anyone() {
         let w = World::new();
-        let refusals = w.authorize(&[net("192.0.2.0/24")], window(1, 2)).expect_err("refused");
-        assert!(refusals[0].message.contains("no participating operator"), "{refusals:?}");
-        let refusals = w.authorize(&[net("10.0.0.0/15")], window(1, 2)).expect_err("refused");
-        assert!(refusals[0].message.contains("only part of 10.0.0.0/15"), "{refusals:?}");
+        let refusals = w
+            .authorize(&[net("192.0.2.0/24")], window(1, 2))
+            .expect_err("refused");
+        assert!(
+            refusals[0].message.contains("no participating operator"),
+            "{refusals:?}"
+        );
+        let refusals = w
+            .authorize(&[net("10.0.0.0/15")], window(1, 2))
+            .expect_err("refused");
+        assert!(
+            refusals[0].message.contains("only part of 10.0.0.0/15"),
+            "{refusals:?}"
+        );
     }
 
     #[test]
     fn without_authorization_the_owner_is_not_named() {
         let w = World::new();
         let refusals = w
-            .authorize(&[Target::parse(&TargetInput::Purl("pkg:npm/x".into())).expect("purl"), net("10.0.1.0/24")], window(1, 2))
+            .authorize(
+                &[
+                    Target::parse(&TargetInput::Purl("pkg:npm/x".into())).expect("purl"),
+                    net("10.0.1.0/24"),
+                ],
+                window(1, 2),
+            )
             .expect_err("refused");
         assert_eq!(refusals.len(), 1);
         assert_eq!((refusals[0].index, refusals[0].kind), (1, "cidr"));
-        assert!(refusals[0].message.contains("no authorization from its owner covers 10.0.1.0/24"), "{}", refusals[0].message);
+        assert!(
+            refusals[0]
+                .message
+                .contains("no authorization from its owner covers 10.0.1.0/24"),
+            "{}",
+            refusals[0].message
+        );
         assert!(!refusals[0].message.contains("Valley Water"));
     }
 
     #[test]
     fn an_authorization_must_cover_scope_window_technique_and_rate() {
         let mut w = World::new();
-        w.authorizations.push(authorization(w.operator, w.finder, vec![net("10.0.1.0/24")], window(0, 10)));
-        let covered = w.authorize(&[net("10.0.1.128/25"), host("www.water.example")], window(1, 2));
+        w.authorizations.push(authorization(
+            w.operator,
+            w.finder,
+            vec![net("10.0.1.0/24")],
+            window(0, 10),
+        ));
+        let covered = w.authorize(
+            &[net("10.0.1.128/25"), host("www.water.example")],
+            window(1, 2),
+        );
         let refusals = covered.expect_err("the hostname is not in scope");
         assert_eq!(refusals[0].index, 1);
-        assert!(refusals[0].message.contains("Valley Water's authorizations"), "{}", refusals[0].message);
+        assert!(
+            refusals[0]
+                .message
+                .contains("Valley Water's authorizations"),
+            "{}",
+            refusals[0].message
+        );
 
-        let ok = w.authorize(&[net("10.0.1.128/25")], window(1, 2)).expect("authorized");
+        let ok = w
+            .authorize(&[net("10.0.1.128/25")], window(1, 2))
+            .expect("authorized");
         assert_eq!(ok[0].covers[0].operator, w.operator);
         assert_eq!(ok[0].covers[0].authorization, w.authorizations[0].id);
 
-        let late = w.authorize(&[net("10.0.1.0/24")], window(9, 11)).expect_err("window");
-        assert!(late[0].message.contains("not the whole window"), "{}", late[0].message);
+        let late = w
+            .authorize(&[net("10.0.1.0/24")], window(9, 11))
+            .expect_err("window");
+        assert!(
+            late[0].message.contains("not the whole window"),
+            "{}",
+            late[0].message
+        );
 
         w.authorizations[0].techniques = vec![Technique::Dast];
-        let technique = w.authorize(&[net("10.0.1.0/24")], window(1, 2)).expect_err("technique");
-        assert!(technique[0].message.contains("allows dast, not network_scan"), "{}", technique[0].message);
+        let technique = w
+            .authorize(&[net("10.0.1.0/24")], window(1, 2))
+            .expect_err("technique");
+        assert!(
+            technique[0]
+                .message
+                .contains("allows dast, not network_scan"),
+            "{}",
+            technique[0].message
+        );
 
         w.authorizations[0].techniques = vec![];
         w.authorizations[0].max_rate = 2;
-        let rate = w.authorize(&[net("10.0.1.0/24")], window(1, 2)).expect_err("rate");
-        assert!(rate[0].message.contains("at most 2 requests per second"), "{}", rate[0].message);
+        let rate = w
+            .authorize(&[net("10.0.1.0/24")], window(1, 2))
+            .expect_err("rate");
+        assert!(
+            rate[0].message.contains("at most 2 requests per second"),
+            "{}",
+            rate[0].message
+        );
 
         w.authorizations[0].max_rate = 10;
         w.authorizations[0].revoked_at = Some(ts(0));
-        let revoked = w.authorize(&[net("10.0.1.0/24")], window(1, 2)).expect_err("revoked");
-        assert!(revoked[0].message.contains("Valley Water revoked authorization"), "{}", revoked[0].message);
+        let revoked = w
+            .authorize(&[net("10.0.1.0/24")], window(1, 2))
+            .expect_err("revoked");
+        assert!(
+            revoked[0]
+                .message
+                .contains("Valley Water revoked authorization"),
+            "{}",
+            revoked[0].message
+        );
     }
 
     #[test]
@@ -617,18 +706,41 @@ mod tests {
         let mut w = World::new();
         let neighbour = OrgId::generate();
         w.ranges.push(range(neighbour, net("10.1.0.0/16")));
-        w.authorizations.push(authorization(w.operator, w.finder, vec![net("10.0.0.0/16")], window(0, 10)));
-        let refusals = w.authorize(&[net("10.0.0.0/15")], window(1, 2)).expect_err("neighbour");
-        assert!(refusals[0].message.contains("10.1.0.0/16"), "{}", refusals[0].message);
-        w.authorizations.push(authorization(neighbour, w.finder, vec![net("10.1.0.0/16")], window(0, 10)));
-        let ok = w.authorize(&[net("10.0.0.0/15")], window(1, 2)).expect("both authorized");
+        w.authorizations.push(authorization(
+            w.operator,
+            w.finder,
+            vec![net("10.0.0.0/16")],
+            window(0, 10),
+        ));
+        let refusals = w
+            .authorize(&[net("10.0.0.0/15")], window(1, 2))
+            .expect_err("neighbour");
+        assert!(
+            refusals[0].message.contains("10.1.0.0/16"),
+            "{}",
+            refusals[0].message
+        );
+        w.authorizations.push(authorization(
+            neighbour,
+            w.finder,
+            vec![net("10.1.0.0/16")],
+            window(0, 10),
+        ));
+        let ok = w
+            .authorize(&[net("10.0.0.0/15")], window(1, 2))
+            .expect("both authorized");
         assert_eq!(ok[0].covers.len(), 2);
     }
 
     #[test]
     fn blackouts_refuse_whatever_the_authorization_says() {
         let mut w = World::new();
-        w.authorizations.push(authorization(w.operator, w.finder, vec![net("10.0.0.0/16")], window(0, 10)));
+        w.authorizations.push(authorization(
+            w.operator,
+            w.finder,
+            vec![net("10.0.0.0/16")],
+            window(0, 10),
+        ));
         w.blackouts.push(Blackout {
             id: BlackoutId::generate(),
             operator: w.operator,
@@ -640,10 +752,24 @@ mod tests {
             revoked_at: None,
             revoked_by: None,
         });
-        assert!(w.authorize(&[net("10.0.6.0/24")], window(1, 5)).is_ok(), "outside the blackout's scope");
-        assert!(w.authorize(&[net("10.0.5.0/24")], window(1, 3)).is_ok(), "before it");
-        let refusals = w.authorize(&[net("10.0.0.0/16")], window(1, 5)).expect_err("during");
-        assert!(refusals[0].message.contains("blackout (treatment plant upgrade)"), "{}", refusals[0].message);
+        assert!(
+            w.authorize(&[net("10.0.6.0/24")], window(1, 5)).is_ok(),
+            "outside the blackout's scope"
+        );
+        assert!(
+            w.authorize(&[net("10.0.5.0/24")], window(1, 3)).is_ok(),
+            "before it"
+        );
+        let refusals = w
+            .authorize(&[net("10.0.0.0/16")], window(1, 5))
+            .expect_err("during");
+        assert!(
+            refusals[0]
+                .message
+                .contains("blackout (treatment plant upgrade)"),
+            "{}",
+            refusals[0].message
+        );
     }
 
     fn campaign(finder: OrgId, targets: Vec<Target>, w: Window, created: i64) -> Campaign {
@@ -651,9 +777,18 @@ mod tests {
             id: CampaignId::generate(),
             finder,
             name: format!("campaign {created}"),
-            targets: targets.into_iter().map(|target| CampaignTarget { target, covers: vec![] }).collect(),
+            targets: targets
+                .into_iter()
+                .map(|target| CampaignTarget {
+                    target,
+                    covers: vec![],
+                })
+                .collect(),
             technique: Technique::Fuzzing,
-            tool: Tool { name: "fuzzer".into(), version: "1".into() },
+            tool: Tool {
+                name: "fuzzer".into(),
+                version: "1".into(),
+            },
             window: w,
             rate_limit: 5,
             created_by: "x".into(),
@@ -667,11 +802,21 @@ mod tests {
     fn overlaps_need_shared_targets_and_windows_of_different_finders() {
         let (a, b) = (OrgId::generate(), OrgId::generate());
         let purl = |s: &str| Target::parse(&TargetInput::Purl(s.into())).expect("purl");
-        let earlier = campaign(a, vec![purl("pkg:pypi/pillow"), net("10.0.0.0/16")], window(0, 10), -5);
+        let earlier = campaign(
+            a,
+            vec![purl("pkg:pypi/pillow"), net("10.0.0.0/16")],
+            window(0, 10),
+            -5,
+        );
         let same_finder = campaign(b, vec![purl("pkg:pypi/pillow")], window(0, 10), -4);
         let disjoint_time = campaign(a, vec![purl("pkg:pypi/pillow")], window(20, 30), -3);
         let disjoint_target = campaign(a, vec![purl("pkg:pypi/numpy")], window(0, 10), -3);
-        let later = campaign(b, vec![purl("pkg:pypi/Pillow@10.0"), net("10.0.7.0/24")], window(5, 15), -1);
+        let later = campaign(
+            b,
+            vec![purl("pkg:pypi/Pillow@10.0"), net("10.0.7.0/24")],
+            window(5, 15),
+            -1,
+        );
         let others = [earlier.clone(), same_finder, disjoint_time, disjoint_target];
         let found = detect_overlaps(&later, &others, ts(-1));
         assert_eq!(found.len(), 1, "{found:?}");
@@ -679,7 +824,11 @@ mod tests {
         assert_eq!((o.first, o.second), (earlier.id, later.id));
         assert_eq!(o.window, window(5, 10));
         assert_eq!(o.shared, vec![purl("pkg:pypi/pillow"), net("10.0.7.0/24")]);
-        assert_eq!(o.proposal.as_ref().and_then(|p| p.lead), Some(earlier.id), "earlier declared leads");
+        assert_eq!(
+            o.proposal.as_ref().and_then(|p| p.lead),
+            Some(earlier.id),
+            "earlier declared leads"
+        );
 
         let mut cancelled = earlier.clone();
         cancelled.cancelled_at = Some(ts(-2));
@@ -699,24 +848,44 @@ mod tests {
     #[test]
     fn checks_answer_per_instant_with_the_covering_authorization() {
         let mut w = World::new();
-        w.authorizations.push(authorization(w.operator, w.finder, vec![net("10.0.0.0/16")], window(0, 10)));
+        w.authorizations.push(authorization(
+            w.operator,
+            w.finder,
+            vec![net("10.0.0.0/16")],
+            window(0, 10),
+        ));
         let mut c = campaign(w.finder, vec![net("10.0.1.0/24")], window(1, 5), -1);
         c.technique = Technique::NetworkScan;
         let campaigns = [c.clone()];
         let allowed = check(&net("10.0.1.7"), ts(2), &campaigns, &w.landscape());
         assert!(allowed.allowed, "{allowed:?}");
         assert_eq!(allowed.campaign, Some(c.id));
-        assert_eq!(allowed.authorizations, vec![(w.authorizations[0].id, ts(10))]);
+        assert_eq!(
+            allowed.authorizations,
+            vec![(w.authorizations[0].id, ts(10))]
+        );
         assert_eq!(allowed.rate_limit, Some(5));
 
         let before = check(&net("10.0.1.7"), ts(0), &campaigns, &w.landscape());
-        assert!(!before.allowed && before.reasons[0].contains("runs from"), "{before:?}");
+        assert!(
+            !before.allowed && before.reasons[0].contains("runs from"),
+            "{before:?}"
+        );
         let elsewhere = check(&net("10.0.2.7"), ts(2), &campaigns, &w.landscape());
-        assert!(!elsewhere.allowed && elsewhere.reasons[0].contains("does not target"), "{elsewhere:?}");
+        assert!(
+            !elsewhere.allowed && elsewhere.reasons[0].contains("does not target"),
+            "{elsewhere:?}"
+        );
 
         w.authorizations[0].revoked_at = Some(ts(2));
         let revoked = check(&net("10.0.1.7"), ts(3), &campaigns, &w.landscape());
-        assert!(!revoked.allowed && revoked.reasons[0].contains("revoked"), "{revoked:?}");
-        assert!(check(&net("10.0.1.7"), ts(1), &campaigns, &w.landscape()).allowed, "before the revocation");
+        assert!(
+            !revoked.allowed && revoked.reasons[0].contains("revoked"),
+            "{revoked:?}"
+        );
+        assert!(
+            check(&net("10.0.1.7"), ts(1), &campaigns, &w.landscape()).allowed,
+            "before the revocation"
+        );
     }
 }

@@ -158,11 +158,7 @@ impl Target {
         match input {
             TargetInput::Purl(_) => parse_purl(value),
             TargetInput::Cpe(_) => Cpe::parse(value)
-                .map(|cpe| {
-                    Target::Product(ProductTarget {
-                        cpe: Box::new(cpe),
-                    })
-                })
+                .map(|cpe| Target::Product(ProductTarget { cpe: Box::new(cpe) }))
                 .map_err(|e| TargetError(e.to_string())),
             TargetInput::Repository(_) => parse_repository(value).map(Target::Repository),
             TargetInput::Hostname(_) => HostPattern::parse(value).map(Target::Host),
@@ -270,7 +266,9 @@ fn network_covered(net: &IpNet, nets: &[&IpNet]) -> bool {
         return false;
     }
     match net.subnets(net.prefix_len() + 1) {
-        Ok(halves) => halves.into_iter().all(|half| network_covered(&half, &inside)),
+        Ok(halves) => halves
+            .into_iter()
+            .all(|half| network_covered(&half, &inside)),
         Err(_) => false,
     }
 }
@@ -364,7 +362,12 @@ fn scp_like(text: &str) -> Option<(&str, &str)> {
 
 fn parse_repository(value: &str) -> Result<RepositoryTarget, TargetError> {
     let (scheme, host, port, path) = if let Some((host, path)) = scp_like(value) {
-        ("ssh".to_owned(), host.to_ascii_lowercase(), None, path.to_owned())
+        (
+            "ssh".to_owned(),
+            host.to_ascii_lowercase(),
+            None,
+            path.to_owned(),
+        )
     } else {
         let url = url::Url::parse(value).map_err(|e| {
             TargetError(format!(
@@ -553,8 +556,13 @@ mod tests {
             repo("HTTPS://GitHub.com/Acme/Widget.git").to_string(),
             "https://github.com/Acme/Widget"
         );
-        assert!(!repo("https://github.com/acme/widget").covers(&repo("https://github.com/Acme/Widget")));
-        assert!(!repo("https://github.com:8443/Acme/Widget").covers(&repo("https://github.com/Acme/Widget")));
+        assert!(
+            !repo("https://github.com/acme/widget").covers(&repo("https://github.com/Acme/Widget"))
+        );
+        assert!(
+            !repo("https://github.com:8443/Acme/Widget")
+                .covers(&repo("https://github.com/Acme/Widget"))
+        );
         for bad in ["https://github.com/", "ftp://example.org/x", "not a url"] {
             assert!(
                 Target::parse(&TargetInput::Repository(bad.into())).is_err(),
@@ -576,7 +584,9 @@ mod tests {
         assert!(purl("pkg:pypi/Foo.Bar").covers(&purl("pkg:pypi/foo-bar@1")));
         assert!(!purl("pkg:npm/left-pad").covers(&purl("pkg:pypi/left-pad")));
         assert!(
-            purl("pkg:maven/org.apache/commons").intersection(&purl("pkg:maven/org.other/commons")).is_none()
+            purl("pkg:maven/org.apache/commons")
+                .intersection(&purl("pkg:maven/org.other/commons"))
+                .is_none()
         );
         assert!(Target::parse(&TargetInput::Purl("requests".into())).is_err());
     }
@@ -587,16 +597,27 @@ mod tests {
         let any_version = cpe("cpe:2.3:a:apache:http_server:*:*:*:*:*:*:*:*");
         let vendor_wide = cpe("cpe:2.3:a:apache:*:*:*:*:*:*:*:*:*");
         let other = cpe("cpe:2.3:a:nginx:nginx:*:*:*:*:*:*:*:*");
-        assert!(httpd.intersection(&any_version).is_some(), "version ignored");
+        assert!(
+            httpd.intersection(&any_version).is_some(),
+            "version ignored"
+        );
         assert_eq!(vendor_wide.intersection(&httpd), Some(httpd.clone()));
         assert_eq!(httpd.intersection(&vendor_wide), Some(httpd.clone()));
         assert_eq!(httpd.intersection(&other), None);
         let prefix = cpe("cpe:2.3:a:apache:http*:*:*:*:*:*:*:*:*");
         assert!(prefix.intersection(&httpd).is_some());
-        assert!(prefix.intersection(&cpe("cpe:2.3:a:apache:tomcat:*:*:*:*:*:*:*:*")).is_none());
+        assert!(
+            prefix
+                .intersection(&cpe("cpe:2.3:a:apache:tomcat:*:*:*:*:*:*:*:*"))
+                .is_none()
+        );
         let os = cpe("cpe:2.3:o:apache:http_server:*:*:*:*:*:*:*:*");
         assert!(os.intersection(&httpd).is_none(), "part differs");
-        assert!(cpe("cpe:/a:apache:http_server:2.4").intersection(&httpd).is_some());
+        assert!(
+            cpe("cpe:/a:apache:http_server:2.4")
+                .intersection(&httpd)
+                .is_some()
+        );
     }
 
     #[test]
@@ -606,17 +627,36 @@ mod tests {
         assert!(below.covers(&host("www.example.org")));
         assert!(below.covers(&host("a.b.example.org")));
         assert!(below.covers(&host("*.b.example.org")));
-        assert!(!below.covers(&host("example.org")), "the suffix is below the domain");
+        assert!(
+            !below.covers(&host("example.org")),
+            "the suffix is below the domain"
+        );
         assert!(!below.covers(&host("badexample.org")));
         assert!(!host("www.example.org").covers(&below));
         assert_eq!(
             host("*.example.org").intersection(&host("*.dev.example.org")),
             Some(host("*.dev.example.org"))
         );
-        assert_eq!(host("www.example.org").intersection(&host("*.example.org")), Some(host("www.example.org")));
-        assert_eq!(host("a.example.org").intersection(&host("b.example.org")), None);
-        for bad in ["*.org", "exa mple.org", "-x.org", "10.0.0.1", "w*w.example.org", "*"] {
-            assert!(Target::parse(&TargetInput::Hostname(bad.into())).is_err(), "{bad}");
+        assert_eq!(
+            host("www.example.org").intersection(&host("*.example.org")),
+            Some(host("www.example.org"))
+        );
+        assert_eq!(
+            host("a.example.org").intersection(&host("b.example.org")),
+            None
+        );
+        for bad in [
+            "*.org",
+            "exa mple.org",
+            "-x.org",
+            "10.0.0.1",
+            "w*w.example.org",
+            "*",
+        ] {
+            assert!(
+                Target::parse(&TargetInput::Hostname(bad.into())).is_err(),
+                "{bad}"
+            );
         }
     }
 
@@ -626,11 +666,24 @@ mod tests {
         assert_eq!(net("2001:DB8::/32").to_string(), "2001:db8::/32");
         let err = Target::parse(&TargetInput::Cidr("10.0.0.5/24".into())).expect_err("host bits");
         assert!(err.0.contains("10.0.0.0/24"), "{err}");
-        assert_eq!(net("10.0.0.0/16").intersection(&net("10.0.3.0/24")), Some(net("10.0.3.0/24")));
-        assert_eq!(net("10.0.3.0/24").intersection(&net("10.0.0.0/16")), Some(net("10.0.3.0/24")));
+        assert_eq!(
+            net("10.0.0.0/16").intersection(&net("10.0.3.0/24")),
+            Some(net("10.0.3.0/24"))
+        );
+        assert_eq!(
+            net("10.0.3.0/24").intersection(&net("10.0.0.0/16")),
+            Some(net("10.0.3.0/24"))
+        );
         assert_eq!(net("10.0.0.0/24").intersection(&net("10.0.1.0/24")), None);
-        assert_eq!(net("10.0.0.0/8").intersection(&net("::/0")), None, "families differ");
-        assert_eq!(host("www.example.org").intersection(&net("10.0.0.0/8")), None);
+        assert_eq!(
+            net("10.0.0.0/8").intersection(&net("::/0")),
+            None,
+            "families differ"
+        );
+        assert_eq!(
+            host("www.example.org").intersection(&net("10.0.0.0/8")),
+            None
+        );
     }
 
     #[test]
@@ -647,9 +700,18 @@ mod tests {
     #[test]
     fn strings_are_guessed_into_kinds() {
         assert_eq!(TargetInput::guess("pkg:npm/x").kind(), "purl");
-        assert_eq!(TargetInput::guess("cpe:2.3:a:x:y:*:*:*:*:*:*:*:*").kind(), "cpe");
-        assert_eq!(TargetInput::guess("https://github.com/a/b").kind(), "repository");
-        assert_eq!(TargetInput::guess("git@github.com:a/b.git").kind(), "repository");
+        assert_eq!(
+            TargetInput::guess("cpe:2.3:a:x:y:*:*:*:*:*:*:*:*").kind(),
+            "cpe"
+        );
+        assert_eq!(
+            TargetInput::guess("https://github.com/a/b").kind(),
+            "repository"
+        );
+        assert_eq!(
+            TargetInput::guess("git@github.com:a/b.git").kind(),
+            "repository"
+        );
         assert_eq!(TargetInput::guess("10.0.0.1").kind(), "cidr");
         assert_eq!(TargetInput::guess("10.0.0.0/8").kind(), "cidr");
         assert_eq!(TargetInput::guess("::1").kind(), "cidr");

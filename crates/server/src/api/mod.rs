@@ -6,8 +6,12 @@
 //! - `participants`: organizations, people, memberships, tokens, `me`.
 //! - `knowledge`: imports, vulnerabilities and source records.
 //! - `inventory`: assets, uploads, matches, priorities, exposure, subscriptions and deliveries.
+//! - `campaigns` (+ `campaign_dto`): network assets, scan authorizations, blackouts, campaigns,
+//!   overlaps, campaign tokens and the authorization check.
 //! - `log`: checkpoint, key, entries and proofs of the tamper-evident log.
 
+pub mod campaign_dto;
+mod campaigns;
 pub mod dto;
 mod inventory;
 pub(crate) mod knowledge;
@@ -40,6 +44,7 @@ use crate::state::AppState;
         (name = "knowledge", description = "The knowledge base: one vulnerability per alias group, every source's record"),
         (name = "inventories", description = "Operators' assets and SBOMs, matches, what to fix first, aggregate exposure"),
         (name = "notifications", description = "Webhook and e-mail subscriptions, deliveries and the dead-letter view"),
+        (name = "campaigns", description = "Scan campaigns and deconfliction: operators' network assets, scan authorizations and blackouts, campaigns, overlaps, campaign tokens and the authorization check"),
         (name = "log", description = "The tamper-evident log: RFC 6962 Merkle tree with C2SP signed checkpoints"),
     )
 )]
@@ -103,6 +108,37 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(inventory::delete_subscription))
         .routes(routes!(inventory::list_deliveries))
         .routes(routes!(inventory::retry_delivery))
+        .routes(routes!(
+            campaigns::list_network_assets,
+            campaigns::create_network_asset
+        ))
+        .routes(routes!(
+            campaigns::get_network_asset,
+            campaigns::delete_network_asset
+        ))
+        .routes(routes!(
+            campaigns::list_scan_authorizations,
+            campaigns::create_scan_authorization
+        ))
+        .routes(routes!(campaigns::get_scan_authorization))
+        .routes(routes!(campaigns::revoke_scan_authorization))
+        .routes(routes!(
+            campaigns::list_blackouts,
+            campaigns::create_blackout
+        ))
+        .routes(routes!(campaigns::revoke_blackout))
+        .routes(routes!(
+            campaigns::list_campaigns,
+            campaigns::create_campaign
+        ))
+        .routes(routes!(campaigns::get_campaign))
+        .routes(routes!(campaigns::cancel_campaign))
+        .routes(routes!(campaigns::list_campaign_overlaps))
+        .routes(routes!(campaigns::create_campaign_token))
+        .routes(routes!(campaigns::get_overlap))
+        .routes(routes!(campaigns::resolve_overlap))
+        .routes(routes!(campaigns::accept_overlap))
+        .routes(routes!(campaigns::check))
         .routes(routes!(log::checkpoint))
         .routes(routes!(log::verifier_key))
         .routes(routes!(log::list_entries))
