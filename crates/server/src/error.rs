@@ -19,8 +19,8 @@ pub struct ApiError {
     title: &'static str,
     detail: String,
     pointer: Option<String>,
-    /// Further located problems, beyond `pointer`.
-    more: Vec<ProblemLocation>,
+    /// Further located problems, beyond `pointer` (boxed: keeps `ApiError` small).
+    more: Box<[ProblemLocation]>,
     retry_after: Option<u64>,
 }
 
@@ -63,7 +63,7 @@ impl ApiError {
             title,
             detail: detail.into(),
             pointer: None,
-            more: Vec::new(),
+            more: Box::new([]),
             retry_after: None,
         }
     }
@@ -210,7 +210,8 @@ impl From<AppError> for ApiError {
                         pointer: pointer.clone(),
                         detail: detail.clone(),
                     })
-                    .collect(),
+                    .collect::<Vec<_>>()
+                    .into_boxed_slice(),
                 ..ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "refused",
