@@ -496,6 +496,29 @@ impl App {
             .await?)
     }
 
+    /// The names of both parties of each authorization the actor may read.
+    pub async fn authorization_parties(
+        &self,
+        actor: &Actor,
+        list: &[ScanAuthorization],
+    ) -> Result<HashMap<OrgId, String>> {
+        let ids = list
+            .iter()
+            .filter(|a| {
+                authorize(
+                    actor,
+                    &Action::ScanAuthorizationRead {
+                        operator: a.operator,
+                        finder: a.finder,
+                    },
+                )
+                .is_ok()
+            })
+            .flat_map(|a| [a.operator, a.finder])
+            .collect();
+        self.org_names(ids).await
+    }
+
     /// Revokes an authorization at once: new checks and campaigns no longer rely on it.
     pub async fn revoke_scan_authorization(
         &self,
