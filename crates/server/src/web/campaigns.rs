@@ -685,7 +685,7 @@ fn back_to(back: &str, outcome: Result<(), WebError>) -> Response {
     let base = back.map_or_else(|| "/campaigns".to_owned(), |id| format!("/campaigns/{id}"));
     let query = match outcome {
         Ok(()) => "done=Saved".to_owned(),
-        Err(e) => format!("error={}", percent_encode(&e.detail().to_owned())),
+        Err(e) => format!("error={}", percent_encode(e.detail())),
     };
     Redirect::to(&format!("{base}?{query}")).into_response()
 }
