@@ -169,6 +169,7 @@ struct CampaignLine {
 /// An overlap in the tables.
 struct OverlapLine {
     id: String,
+    /// Campaign ids to link, empty when the viewer may not open that campaign.
     first_id: String,
     first: String,
     second_id: String,
@@ -224,13 +225,22 @@ fn overlap_state(view: &OverlapView) -> String {
     }
 }
 
-fn overlap_line(view: &OverlapView) -> OverlapLine {
+/// An overlap's line; `visible` says which campaigns the viewer may open (the other finder's
+/// campaign is shown by name only).
+fn overlap_line(view: &OverlapView, visible: &[CampaignId]) -> OverlapLine {
     let o = &view.overlap;
+    let link = |id: CampaignId| {
+        if visible.contains(&id) {
+            id.to_string()
+        } else {
+            String::new()
+        }
+    };
     OverlapLine {
         id: o.id.to_string(),
-        first_id: o.first.to_string(),
+        first_id: link(o.first),
         first: format!("{} ({})", view.first_name, view.first_finder_name),
-        second_id: o.second.to_string(),
+        second_id: link(o.second),
         second: format!("{} ({})", view.second_name, view.second_finder_name),
         shared: o.shared.iter().map(target_text).collect(),
         window: format!("{} – {}", when(o.window.start), when(o.window.end)),
@@ -441,7 +451,7 @@ pub async fn calendar(
         next: shift(weeks),
         weeks,
         campaigns: page.items.iter().map(|v| campaign_line(v, now)).collect(),
-        overlaps: overlaps.iter().map(overlap_line).collect(),
+        overlaps: overlaps.iter().map(|o| overlap_line(o, &ids)).collect(),
         can_declare: session
             .actor
             .grants()
@@ -464,7 +474,6 @@ struct TargetLine {
 struct OverlapPanel {
     line: OverlapLine,
     other_campaign: String,
-    other_id: String,
     first_id: String,
     first_name: String,
     second_id: String,
@@ -558,15 +567,14 @@ pub async fn campaign(
             };
             let party = o.overlap.finders().into_iter().any(negotiator);
             let open = o.overlap.resolution.is_none();
-            let (other_id, other) = if o.overlap.first == id {
-                (o.overlap.second, &o.second_name)
+            let other = if o.overlap.first == id {
+                &o.second_name
             } else {
-                (o.overlap.first, &o.first_name)
+                &o.first_name
             };
             OverlapPanel {
-                line: overlap_line(o),
+                line: overlap_line(o, &[id]),
                 other_campaign: other.clone(),
-                other_id: other_id.to_string(),
                 first_id: o.overlap.first.to_string(),
                 first_name: o.first_name.clone(),
                 second_id: o.overlap.second.to_string(),
