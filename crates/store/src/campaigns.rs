@@ -360,6 +360,22 @@ macro_rules! impl_campaigns {
                 Ok(())
             }
 
+            impl $store {
+                /// Marks a scan authorization or blackout revoked, bumping the generation, in one
+                /// logged transaction; `None` if it was already revoked or does not exist.
+                async fn revoke_row(&self, table: &'static str, id: &str, at: Timestamp, by: &str, audit: &AuditRecord) -> Result<Option<Appended>> {
+                    let mut tx = self.begin_write().await?;
+                    let sql = format!("UPDATE {table} SET revoked_at = $1, revoked_by = $2 WHERE id = $3 AND revoked_at IS NULL");
+                    let done = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(to_micros(at)).bind(by).bind(id).execute(&mut *tx).await?;
+                    if done.rows_affected() == 0 {
+                        return Ok(None);
+                    }
+                    bump(&mut tx).await?;
+                    let appended = self.append_in_tx(&mut tx, audit).await?;
+                    self.commit_logged(tx, appended).await.map(Some)
+                }
+            }
+
             #[async_trait::async_trait]
             impl CampaignStore for $store {
                 async fn campaign_generation(&self) -> Result<i64> {
@@ -439,19 +455,7 @@ macro_rules! impl_campaigns {
                 }
 
                 async fn revoke_scan_authorization(&self, id: ScanAuthorizationId, at: Timestamp, by: &str, audit: &AuditRecord) -> Result<Option<Appended>> {
-                    let mut tx = self.begin_write().await?;
-                    let done = sqlx::query("UPDATE scan_authorizations SET revoked_at = $1, revoked_by = $2 WHERE id = $3 AND revoked_at IS NULL")
-                        .bind(to_micros(at))
-                        .bind(by)
-                        .bind(id.to_string())
-                        .execute(&mut *tx)
-                        .await?;
-                    if done.rows_affected() == 0 {
-                        return Ok(None);
-                    }
-                    bump(&mut tx).await?;
-                    let appended = self.append_in_tx(&mut tx, audit).await?;
-                    self.commit_logged(tx, appended).await.map(Some)
+                    self.revoke_row("scan_authorizations", &id.to_string(), at, by, audit).await
                 }
 
                 async fn scan_authorization(&self, id: ScanAuthorizationId) -> Result<Option<ScanAuthorization>> {
@@ -492,19 +496,7 @@ macro_rules! impl_campaigns {
                 }
 
                 async fn revoke_blackout(&self, id: BlackoutId, at: Timestamp, by: &str, audit: &AuditRecord) -> Result<Option<Appended>> {
-                    let mut tx = self.begin_write().await?;
-                    let done = sqlx::query("UPDATE blackouts SET revoked_at = $1, revoked_by = $2 WHERE id = $3 AND revoked_at IS NULL")
-                        .bind(to_micros(at))
-                        .bind(by)
-                        .bind(id.to_string())
-                        .execute(&mut *tx)
-                        .await?;
-                    if done.rows_affected() == 0 {
-                        return Ok(None);
-                    }
-                    bump(&mut tx).await?;
-                    let appended = self.append_in_tx(&mut tx, audit).await?;
-                    self.commit_logged(tx, appended).await.map(Some)
+                    self.revoke_row("blackouts", &id.to_string(), at, by, audit).await
                 }
 
                 async fn blackout(&self, id: BlackoutId) -> Result<Option<Blackout>> {
