@@ -782,7 +782,18 @@ impl App {
 
     /// Leaves out the covers of operators a reader who is only a targeted operator may not
     /// learn about (other operators sharing a target).
-    async fn view(&self, actor: &Actor, mut campaign: Campaign) -> Result<CampaignView> {
+    async fn view(&self, actor: &Actor, campaign: Campaign) -> Result<CampaignView> {
+        let snapshot = self.snapshot(&[campaign.finder]).await?;
+        self.view_in(actor, campaign, &snapshot).await
+    }
+
+    /// `view` with the finder's snapshot already read (lists read one per finder).
+    async fn view_in(
+        &self,
+        actor: &Actor,
+        mut campaign: Campaign,
+        snapshot: &Snapshot,
+    ) -> Result<CampaignView> {
         let party = actor.is_member_of(campaign.finder)
             || authorize(actor, &Action::OverlapDecide).is_ok()
             || actor.campaign_scope() == Some(campaign.id);
@@ -792,7 +803,6 @@ impl App {
             }
         }
         let now = clearinghouse_domain::time::now();
-        let snapshot = self.snapshot(&[campaign.finder]).await?;
         let mut statuses = target_statuses(&campaign, &snapshot.landscape(), now);
         if !party {
             // The reasons may name other operators; an operator sees only whether it holds.
@@ -845,8 +855,15 @@ impl App {
             .campaigns(&campaign_scope(actor), during, page)
             .await?;
         let mut items = Vec::with_capacity(found.items.len());
+        let mut snapshots: HashMap<OrgId, Snapshot> = HashMap::new();
         for campaign in found.items {
-            items.push(self.view(actor, campaign).await?);
+            if let std::collections::hash_map::Entry::Vacant(slot) =
+                snapshots.entry(campaign.finder)
+            {
+                slot.insert(self.snapshot(&[campaign.finder]).await?);
+            }
+            let snapshot = &snapshots[&campaign.finder];
+            items.push(self.view_in(actor, campaign, snapshot).await?);
         }
         Ok(Page {
             items,
