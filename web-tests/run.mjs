@@ -893,4 +893,35 @@ test('a finder declares a campaign and the overlap with another finder is shown 
   } finally {
     await finderCtx.close();
   }
+
+  // The operator sees both campaigns on its network and its scanning controls, and records a
+  // blackout with the form.
+  const operatorEmail = `ot-${stamp}@lakeside.test`;
+  await cliJson(['admin', 'person', 'create', operatorEmail, '--name', 'Omar Operator', '--org', names.operator, '--role', 'operator_contact', '--password-stdin'], `${password}\n`);
+  const operatorCtx = await signInWithPassword(operatorEmail, password);
+  try {
+    const page = await operatorCtx.newPage();
+    await page.goto(url('/campaigns'));
+    const rows = await page.locator('[data-testid=campaigns] tbody tr').allInnerTexts();
+    assert.deepEqual(rows.map((r) => r.split('\t')[0]).sort(), ['Modbus fuzzing', 'SCADA gateway sweep']);
+    assert.equal(await page.locator('[data-testid=overlaps] tbody tr', { hasText: 'Modbus fuzzing' }).count(), 0, 'overlaps are the finders\' business');
+    await Promise.all([
+      page.waitForURL(url(`/orgs/${operator.id}/scanning`)),
+      page.getByRole('link', { name: `Scanning controls for ${names.operator}` }).click(),
+    ]);
+    assert.match(await page.locator('[data-testid=ranges]').innerText(), new RegExp(`${network.replace(/[./]/g, '\\$&')} \\(cidr\\)\\s+plant`));
+    const given = await page.locator('[data-testid=authorizations] tbody tr').allInnerTexts();
+    assert.equal(given.length, 2);
+    assert.ok(given.some((r) => r.startsWith(names.first)) && given.some((r) => r.startsWith(names.second)), given.join('\n'));
+    await page.locator('#b-scope').fill(target);
+    await page.locator('#b-start').fill(hours(24 * 20).slice(0, 16));
+    await page.locator('#b-end').fill(hours(24 * 21).slice(0, 16));
+    await page.locator('#b-reason').fill('filter replacement');
+    await Promise.all([page.waitForURL(/done=Blackout/), page.getByRole('button', { name: 'Record blackout' }).click()]);
+    assert.match(await page.locator('[data-testid=blackouts] tbody').innerText(), /filter replacement/);
+    assert.deepEqual(await accessibilityProblems(page), []);
+    await screenshot(page, 'scanning-controls.png');
+  } finally {
+    await operatorCtx.close();
+  }
 });

@@ -72,10 +72,22 @@ fn target_text(target: &Target) -> String {
     format!("{target} ({})", target.kind())
 }
 
+/// A technique's name as people write it.
+fn technique_label(technique: Technique) -> &'static str {
+    match technique {
+        Technique::Sast => "Static analysis (SAST)",
+        Technique::Fuzzing => "Fuzzing",
+        Technique::Dast => "Dynamic testing (DAST)",
+        Technique::NetworkScan => "Network scan",
+        Technique::LlmCodeReview => "LLM code review",
+        Technique::Other => "Other",
+    }
+}
+
 fn technique_options() -> Vec<(&'static str, String)> {
     Technique::ALL
         .iter()
-        .map(|t| (t.as_str(), label(t.as_str())))
+        .map(|t| (t.as_str(), technique_label(*t).to_owned()))
         .collect()
 }
 
@@ -608,7 +620,7 @@ pub async fn campaign(
         finder: view.finder_name.clone(),
         status: label(c.status(now).as_str()),
         window: format!("{} – {} UTC", when(c.window.start), when(c.window.end)),
-        technique: label(c.technique.as_str()),
+        technique: technique_label(c.technique).to_owned(),
         tool: format!("{} {}", c.tool.name, c.tool.version),
         rate: c.rate_limit,
         declared: format!("{} UTC by {}", when(c.created_at), c.created_by),
