@@ -991,7 +991,7 @@ pub async fn scanning(
                     } else {
                         a.techniques
                             .iter()
-                            .map(|t| label(t.as_str()))
+                            .map(|t| technique_label(*t))
                             .collect::<Vec<_>>()
                             .join(", ")
                     },
