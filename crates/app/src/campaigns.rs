@@ -999,7 +999,15 @@ impl App {
                     format!("this token is bound to campaign {bound}"),
                 ));
             }
-            (Some(id), _) | (None, Some(id)) => vec![self.visible_campaign(actor, id).await?],
+            (Some(id), _) => vec![self.visible_campaign(actor, id).await?],
+            (None, Some(id)) => {
+                // Only a campaign of an organization the actor is a finder in answers for it.
+                let campaign = self.visible_campaign(actor, id).await?;
+                if !actor.has_role_in(campaign.finder, Role::Finder) {
+                    return Err(Error::NotFound(format!("campaign {id}")));
+                }
+                vec![campaign]
+            }
             (None, None) => {
                 let finders: Vec<OrgId> = actor
                     .grants()
