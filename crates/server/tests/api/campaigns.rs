@@ -1019,3 +1019,56 @@ async fn bad_input_names_the_field_and_changes_nothing() {
         assert_eq!(campaign_count(&t).await, 0, "nothing was stored");
     }
 }
+
+#[tokio::test]
+async fn concurrent_declarations_see_each_other() {
+    for t in spawn_apps().await {
+        eprintln!("engine: {}", t.engine);
+        let w = world(&t).await;
+        w.authorize(&t, &w.finder_a, json!([{"cidr": "10.20.0.0/16"}]), -1, 48)
+            .await;
+        w.authorize(&t, &w.finder_b, json!([{"cidr": "10.20.0.0/16"}]), -1, 48)
+            .await;
+        // Ten declarations at once, alternating finders, all on one target: every pair of
+        // different finders overlaps exactly once, whatever the interleaving.
+        let declarations = (0..10).map(|n| {
+            let token = if n % 2 == 0 { &w.a_token } else { &w.b_token };
+            t.post(
+                "/api/v1/campaigns",
+                token,
+                campaign(
+                    &format!("race {n}"),
+                    json!([{"cidr": "10.20.9.0/24"}]),
+                    1,
+                    5,
+                ),
+            )
+        });
+        let replies = futures::future::join_all(declarations).await;
+        for reply in &replies {
+            assert_eq!(reply.status, 201, "{}", reply.text);
+        }
+        let mut overlap_ids = std::collections::BTreeSet::new();
+        for reply in &replies {
+            let id = reply.body["campaign"]["id"].as_str().expect("id");
+            let overlaps = t
+                .get(
+                    &format!("/api/v1/campaigns/{id}/overlaps"),
+                    &w.analyst_token,
+                )
+                .await;
+            let list = overlaps.body.as_array().expect("list");
+            assert_eq!(
+                list.len(),
+                5,
+                "each campaign overlaps the other finder's five: {}",
+                overlaps.text
+            );
+            overlap_ids.extend(
+                list.iter()
+                    .filter_map(|o| o["id"].as_str().map(str::to_owned)),
+            );
+        }
+        assert_eq!(overlap_ids.len(), 25, "5 × 5 pairs, each recorded once");
+    }
+}
