@@ -420,13 +420,16 @@ fn compile_range(
     };
     let mut events = Vec::with_capacity(range.events.len());
     let mut limits = Vec::new();
+    let mut unlimited = false;
     for event in &range.events {
         let (kind, text) = match event {
             Event::Introduced(text) => (EventKind::Introduced, text),
             Event::Fixed(text) => (EventKind::Fixed, text),
             Event::LastAffected(text) => (EventKind::LastAffected, text),
             Event::Limit(text) => {
-                if text.trim() != "*" {
+                if text.trim() == "*" {
+                    unlimited = true;
+                } else {
                     limits.push(parse_bound(text)?);
                 }
                 continue;
@@ -441,6 +444,11 @@ fn compile_range(
     }
     // Stable sort: at equal versions the record's own order decides, as in the OSV pseudo-code.
     events.sort_by(|a, b| a.at.cmp_bound(&b.at));
+    // `BeforeLimits` holds when the version is below any one limit, and every version is below
+    // `*`: one `*` makes the other limits irrelevant.
+    if unlimited {
+        limits.clear();
+    }
     Ok(CompiledRange {
         index,
         semver,
