@@ -673,12 +673,38 @@ impl fmt::Display for VersSpec {
                         Comparator::Equal => "",
                         other => other.symbol(),
                     };
-                    write!(f, "{symbol}{}", constraint.version)?;
+                    write!(f, "{symbol}{}", percent_encode(constraint.version.as_str()))?;
                 }
                 Ok(())
             }
         }
     }
+}
+
+/// Escapes what the `vers:` syntax would otherwise read as structure: the separator `|`,
+/// comparator characters (a version `<1.5` under `=` would come back as `< 1.5`), `*`, `%`
+/// itself, and white space (which parsing removes). Everything else is written as is.
+fn percent_encode(version: &str) -> Cow<'_, str> {
+    let special =
+        |c: char| matches!(c, '|' | '<' | '>' | '=' | '!' | '*' | '%') || c.is_whitespace();
+    if !version.contains(special) {
+        return Cow::Borrowed(version);
+    }
+    let mut out = String::with_capacity(version.len() + 8);
+    for c in version.chars() {
+        if special(c) {
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            let mut buffer = [0; 4];
+            for byte in c.encode_utf8(&mut buffer).bytes() {
+                out.push('%');
+                out.push(char::from(HEX[usize::from(byte >> 4)]));
+                out.push(char::from(HEX[usize::from(byte & 0x0f)]));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// Decodes `%XX` escapes (vers versions are percent-encoded like purl parts).

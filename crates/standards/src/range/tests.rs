@@ -593,3 +593,30 @@ fn limit_star_beside_another_limit_leaves_the_range_unbounded() {
         &[("1.0.0", true), ("2.0.0", true), ("9.0.0", true)],
     );
 }
+
+/// Fuzz crash (target `vers`, minimized to `vers:maven/=<`): Maven reads `<` as a version, and
+/// printing `=` constraints without their operator turned it into a bare `<` that does not parse
+/// again. Versions are now percent-encoded where they hold `vers:` syntax characters.
+#[test]
+fn vers_versions_holding_syntax_characters_round_trip() {
+    for spec in [
+        "vers:maven/=<",
+        "vers:maven/>\u{19}(1rc|/>\u{19}1.0|=<1.5|!=1.5|1ver",
+        "vers:maven/=%3C1.5|!=1.5",
+        "vers:maven/=%2A",
+        "vers:generic/>=a%7Cb|<a%20c",
+    ] {
+        let parsed = VersSpec::parse(spec).unwrap_or_else(|err| panic!("{spec}: {err}"));
+        let printed = parsed.to_string();
+        let again = VersSpec::parse(&printed).unwrap_or_else(|err| panic!("{printed}: {err}"));
+        assert_eq!(again.to_string(), printed, "{spec}");
+    }
+    let spec = VersSpec::parse("vers:maven/=%3C1.5|!=1.5").unwrap();
+    assert_eq!(spec.to_string(), "vers:maven/%3C1.5|!=1.5");
+    assert!(spec.contains("<1.5").unwrap());
+    assert!(!spec.contains("1.5").unwrap());
+    // `*` as a version is not the "every version" specifier.
+    let star = VersSpec::parse("vers:maven/=%2A").unwrap();
+    assert_eq!(star.to_string(), "vers:maven/%2A");
+    assert!(!star.contains("1.0").unwrap());
+}
