@@ -8,7 +8,7 @@ mod raw_counts;
 #[path = "standards_a/shared.rs"]
 mod shared;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -33,6 +33,24 @@ fn json_files(dir: &Path) -> Vec<PathBuf> {
         .filter(|path| path.extension().is_some_and(|e| e == "json"))
         .collect();
     files.sort();
+    files
+}
+
+/// The `.json` files anywhere below `root`.
+fn json_files_under(root: PathBuf) -> Vec<PathBuf> {
+    let mut stack = vec![root];
+    let mut files = Vec::new();
+    while let Some(path) = stack.pop() {
+        if path.is_dir() {
+            stack.extend(
+                fs::read_dir(&path)
+                    .expect("directory")
+                    .map(|entry| entry.expect("entry").path()),
+            );
+        } else if path.extension().is_some_and(|e| e == "json") {
+            files.push(path);
+        }
+    }
     files
 }
 
@@ -74,21 +92,9 @@ fn published_csaf_advisories_carry_their_section_5_1_names() {
     let Some(root) = shared::path("csaf") else {
         return;
     };
-    let mut stack = vec![root];
     let mut checked = 0;
     let mut misnamed = Vec::new();
-    while let Some(path) = stack.pop() {
-        if path.is_dir() {
-            stack.extend(
-                fs::read_dir(&path)
-                    .expect("directory")
-                    .map(|entry| entry.expect("entry").path()),
-            );
-            continue;
-        }
-        if path.extension().is_none_or(|e| e != "json") {
-            continue;
-        }
+    for path in json_files_under(root) {
         let raw = read_json(&path);
         let Some(id) = raw.pointer("/document/tracking/id").and_then(Value::as_str) else {
             continue; // ROLIE feeds, provider metadata, OSV conversions
@@ -343,4 +349,72 @@ fn red_hat_osv_conversions_agree_with_their_csaf_originals() {
         }
         assert!(!from_osv.is_empty());
     }
+}
+
+/// Every CycloneDX SBOM in shared data keeps exactly the dependency edges its `dependencies`
+/// list draws between its own components (counted from the raw JSON).
+#[test]
+fn cyclonedx_sboms_keep_every_dependency_edge() {
+    let Some(root) = shared::path("sbom/cyclonedx") else {
+        return;
+    };
+    let (mut checked, mut edges) = (0, 0);
+    for path in json_files_under(root) {
+        let raw = read_json(&path);
+        if raw.get("bomFormat").is_none() {
+            continue;
+        }
+        let parsed = sbom::parse(&fs::read(&path).expect("readable"))
+            .unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+        let expected = raw_cyclonedx_dependency_edges(&raw);
+        assert_eq!(parsed.dependencies.len(), expected, "{}", path.display());
+        edges += expected;
+        checked += 1;
+    }
+    assert!(checked > 60, "only {checked} CycloneDX SBOMs");
+    assert!(edges > 1_000, "only {edges} edges");
+}
+
+/// Distinct `dependencies[].dependsOn` pairs of a raw CycloneDX BOM whose two ends are both
+/// components of it (metadata component and nested ones included), matched by `bom-ref`.
+fn raw_cyclonedx_dependency_edges(bom: &Value) -> usize {
+    fn refs<'a>(components: Option<&'a Value>, out: &mut HashSet<&'a str>) {
+        for component in components.and_then(Value::as_array).into_iter().flatten() {
+            if let Some(reference) = component.get("bom-ref").and_then(Value::as_str) {
+                out.insert(reference);
+            }
+            refs(component.get("components"), out);
+        }
+    }
+    let mut known = HashSet::new();
+    if let Some(main) = bom.get("metadata").and_then(|m| m.get("component")) {
+        if let Some(reference) = main.get("bom-ref").and_then(Value::as_str) {
+            known.insert(reference);
+        }
+        refs(main.get("components"), &mut known);
+    }
+    refs(bom.get("components"), &mut known);
+    let mut edges = HashSet::new();
+    for dependency in bom
+        .get("dependencies")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some(from) = dependency.get("ref").and_then(Value::as_str) else {
+            continue;
+        };
+        for to in dependency
+            .get("dependsOn")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            if known.contains(from) && known.contains(to) {
+                edges.insert((from, to));
+            }
+        }
+    }
+    edges.len()
 }
