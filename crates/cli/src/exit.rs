@@ -33,8 +33,17 @@ impl CodedError {
     }
 }
 
-/// Prints the error chain once and picks the exit code.
+/// Prints the error chain once and picks the exit code. A reader that closed the pipe early
+/// (`| head`) is not an error: it got what it wanted.
 pub fn report(err: &anyhow::Error) -> ExitCode {
+    let broken_pipe = err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    });
+    if broken_pipe {
+        return ExitCode::SUCCESS;
+    }
     eprintln!("error: {err:#}");
     let code = err
         .chain()

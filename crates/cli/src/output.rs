@@ -16,7 +16,14 @@ pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) {
 }
 
 /// Prints a value as pretty JSON.
-pub fn json(value: &impl Serialize) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
+pub fn json(value: &(impl Serialize + ?Sized)) -> anyhow::Result<()> {
+    line(serde_json::to_string_pretty(value)?)
+}
+
+/// Prints one line to standard output. Unlike `println!` it returns a closed pipe as an error
+/// (`clearinghouse scan … | head`), which `exit::report` turns into a quiet success.
+pub fn line(text: impl std::fmt::Display) -> anyhow::Result<()> {
+    use std::io::Write;
+    writeln!(std::io::stdout().lock(), "{text}")?;
     Ok(())
 }

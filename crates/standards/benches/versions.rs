@@ -61,7 +61,7 @@ fn sample(ecosystem: &Ecosystem, count: usize) -> Vec<String> {
         .collect()
 }
 
-const ECOSYSTEMS: [Ecosystem; 12] = [
+const ECOSYSTEMS: [Ecosystem; 15] = [
     Ecosystem::PyPI,
     Ecosystem::Npm,
     Ecosystem::CratesIo,
@@ -70,9 +70,12 @@ const ECOSYSTEMS: [Ecosystem; 12] = [
     Ecosystem::RubyGems,
     Ecosystem::NuGet,
     Ecosystem::Packagist,
+    Ecosystem::Hex,
+    Ecosystem::Pub,
     Ecosystem::Debian,
     Ecosystem::Rpm,
     Ecosystem::Alpine,
+    Ecosystem::SemVer,
     Ecosystem::Generic,
 ];
 

@@ -6,6 +6,7 @@
 //! Python and JavaScript libraries encode qualifier values differently, so two correct strings for
 //! the same package can differ byte for byte.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
@@ -138,6 +139,20 @@ impl Purl {
     /// The version, decoded.
     pub fn version(&self) -> Option<&str> {
         self.version.as_deref()
+    }
+
+    /// The version as the ecosystem's ordering reads it. purl-spec moves an RPM's epoch into the
+    /// `epoch` qualifier (`pkg:rpm/redhat/python-wheel@0.35.1-4?epoch=1`), but rpmvercmp needs it
+    /// as the `1:` prefix: without it an epoch-1 package compares as epoch 0, below every
+    /// `1:…` fix. Every other type's version is returned unchanged.
+    pub fn ecosystem_version(&self) -> Option<Cow<'_, str>> {
+        let version = self.version.as_deref()?;
+        match (self.ty.as_str(), self.qualifiers.get("epoch")) {
+            ("rpm", Some(epoch)) if !version.contains(':') => {
+                Some(Cow::Owned(format!("{epoch}:{version}")))
+            }
+            _ => Some(Cow::Borrowed(version)),
+        }
     }
 
     /// The qualifiers, keys lowercase, in key order.
@@ -288,6 +303,25 @@ mod tests {
 
     fn purl(text: &str) -> Purl {
         Purl::parse(text).unwrap()
+    }
+
+    /// purl-spec's `rpm` type: the epoch is a qualifier; rpmvercmp wants it as a prefix.
+    #[test]
+    fn rpm_epoch_qualifier_becomes_the_version_prefix() {
+        let wheel = purl("pkg:rpm/redhat/python-wheel@0.35.1-4.el8?arch=noarch&epoch=1");
+        assert_eq!(wheel.version(), Some("0.35.1-4.el8"));
+        assert_eq!(wheel.ecosystem_version().as_deref(), Some("1:0.35.1-4.el8"));
+        let ordering =
+            Ecosystem::Rpm.compare("1:0.35.1-4.el8", &wheel.ecosystem_version().unwrap());
+        assert_eq!(ordering, Ok(std::cmp::Ordering::Equal));
+        let plain = purl("pkg:rpm/redhat/openssl@1.1.1k-5.el8");
+        assert_eq!(plain.ecosystem_version().as_deref(), Some("1.1.1k-5.el8"));
+        // Only rpm carries its epoch this way; an explicit prefix is kept as written.
+        let deb = purl("pkg:deb/debian/curl@7.50.3-1?epoch=1");
+        assert_eq!(deb.ecosystem_version().as_deref(), Some("7.50.3-1"));
+        let prefixed = purl("pkg:rpm/fedora/curl@2:7.50.3-1?epoch=2");
+        assert_eq!(prefixed.ecosystem_version().as_deref(), Some("2:7.50.3-1"));
+        assert_eq!(purl("pkg:rpm/fedora/curl").ecosystem_version(), None);
     }
 
     /// Cases from purl-spec's `test-suite-data.json` and its per-type rules.

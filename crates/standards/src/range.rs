@@ -420,13 +420,16 @@ fn compile_range(
     };
     let mut events = Vec::with_capacity(range.events.len());
     let mut limits = Vec::new();
+    let mut unlimited = false;
     for event in &range.events {
         let (kind, text) = match event {
             Event::Introduced(text) => (EventKind::Introduced, text),
             Event::Fixed(text) => (EventKind::Fixed, text),
             Event::LastAffected(text) => (EventKind::LastAffected, text),
             Event::Limit(text) => {
-                if text.trim() != "*" {
+                if text.trim() == "*" {
+                    unlimited = true;
+                } else {
                     limits.push(parse_bound(text)?);
                 }
                 continue;
@@ -441,6 +444,11 @@ fn compile_range(
     }
     // Stable sort: at equal versions the record's own order decides, as in the OSV pseudo-code.
     events.sort_by(|a, b| a.at.cmp_bound(&b.at));
+    // `BeforeLimits` holds when the version is below any one limit, and every version is below
+    // `*`: one `*` makes the other limits irrelevant.
+    if unlimited {
+        limits.clear();
+    }
     Ok(CompiledRange {
         index,
         semver,
@@ -665,12 +673,38 @@ impl fmt::Display for VersSpec {
                         Comparator::Equal => "",
                         other => other.symbol(),
                     };
-                    write!(f, "{symbol}{}", constraint.version)?;
+                    write!(f, "{symbol}{}", percent_encode(constraint.version.as_str()))?;
                 }
                 Ok(())
             }
         }
     }
+}
+
+/// Escapes what the `vers:` syntax would otherwise read as structure: the separator `|`,
+/// comparator characters (a version `<1.5` under `=` would come back as `< 1.5`), `*`, `%`
+/// itself, and white space (which parsing removes). Everything else is written as is.
+fn percent_encode(version: &str) -> Cow<'_, str> {
+    let special =
+        |c: char| matches!(c, '|' | '<' | '>' | '=' | '!' | '*' | '%') || c.is_whitespace();
+    if !version.contains(special) {
+        return Cow::Borrowed(version);
+    }
+    let mut out = String::with_capacity(version.len() + 8);
+    for c in version.chars() {
+        if special(c) {
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            let mut buffer = [0; 4];
+            for byte in c.encode_utf8(&mut buffer).bytes() {
+                out.push('%');
+                out.push(char::from(HEX[usize::from(byte >> 4)]));
+                out.push(char::from(HEX[usize::from(byte & 0x0f)]));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// Decodes `%XX` escapes (vers versions are percent-encoded like purl parts).

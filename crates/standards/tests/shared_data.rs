@@ -3,6 +3,9 @@
 //! independent count of raw JSON nodes; the official schema test suites are accepted and rejected
 //! as labelled.
 
+#[path = "support/raw_counts.rs"]
+mod raw_counts;
+
 use std::path::{Path, PathBuf};
 
 use clearinghouse_standards::schema::{self, Schema};
@@ -359,20 +362,6 @@ fn cyclonedx_schema_suite_is_accepted_and_rejected_as_labelled() {
     }
 }
 
-/// Counts components in a raw CycloneDX BOM (metadata component and nested ones included).
-fn raw_cyclonedx_count(bom: &Value) -> usize {
-    fn count(components: Option<&Value>) -> usize {
-        components
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .map(|c| 1 + count(c.get("components")))
-            .sum()
-    }
-    let main = bom.get("metadata").and_then(|m| m.get("component"));
-    main.map_or(0, |m| 1 + count(m.get("components"))) + count(bom.get("components"))
-}
-
 #[test]
 fn every_sbom_parses_with_its_components() {
     let Some(data) = shared_data() else { return };
@@ -381,7 +370,7 @@ fn every_sbom_parses_with_its_components() {
     for path in files(&data.join("sbom"), &["json"]) {
         let raw = read_json(&path);
         let expected = if raw.get("bomFormat").is_some() {
-            raw_cyclonedx_count(&raw)
+            raw_counts::cyclonedx_components(&raw)
         } else if raw
             .get("spdxVersion")
             .and_then(Value::as_str)

@@ -8,6 +8,7 @@ use comfy_table::Table;
 use serde::Serialize;
 
 use crate::exit;
+use crate::output;
 
 /// Arguments of `clearinghouse cvss`.
 #[derive(Debug, clap::Args)]
@@ -69,7 +70,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .collect();
     let failed = rows.iter().any(|row| row.error.is_some());
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        output::json(&rows)?;
     } else {
         let mut table = Table::new();
         table.set_header([
@@ -100,7 +101,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
         }
         if rows.iter().any(|row| row.scores.is_some()) {
-            println!("{table}");
+            output::line(&table)?;
         }
     }
     Ok(if failed {

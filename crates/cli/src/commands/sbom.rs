@@ -7,6 +7,7 @@ use anyhow::Context;
 use comfy_table::Table;
 
 use crate::exit::{self, CodedError};
+use crate::output;
 
 /// Arguments of `clearinghouse sbom`.
 #[derive(Debug, clap::Args)]
@@ -29,7 +30,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .map_err(|err| CodedError::new(exit::CHECK_FAILED, err.to_string()))
         .with_context(|| format!("reading {}", args.file.display()))?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&sbom)?);
+        output::json(&sbom)?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut table = Table::new();
@@ -56,12 +57,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             sbom.dependencies_of(index).count().to_string(),
         ]);
     }
-    println!(
+    output::line(format_args!(
         "{} — {} components, {} dependency edges",
         sbom.format,
         sbom.components.len(),
         sbom.dependencies.len()
-    );
-    println!("{table}");
+    ))?;
+    output::line(&table)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -14,11 +14,12 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
 use crate::exit::{self, CodedError};
+use crate::output;
 
 /// Arguments of `clearinghouse scan`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  clearinghouse scan bom.cdx.json --advisories ~/osv/PyPI/all.zip --advisories kev.json\n  clearinghouse scan sboms/*.json --advisories advisory-db/ --json\n\nAdvisory paths may be directories (OSV JSON/YAML and CSAF JSON, searched recursively), zip files\n(osv.dev's per-ecosystem all.zip) or a CISA KEV catalog JSON (used to flag matches).\nExit status 1 when anything matched."
+    after_help = "Examples:\n  clearinghouse scan bom.cdx.json --advisories ~/osv/PyPI/all.zip --advisories kev.json\n  clearinghouse scan sboms/*.json --advisories advisory-db/ --json\n\nAdvisory paths may be directories (OSV JSON/YAML and CSAF JSON, searched recursively), zip files\n(osv.dev's per-ecosystem all.zip) or a CISA KEV catalog JSON (used to flag matches).\nExit status 1 when anything matched, 2 when an SBOM cannot be read, 3 when a path does not exist."
 )]
 pub struct Args {
     /// SBOM files (CycloneDX or SPDX JSON).
@@ -172,17 +173,37 @@ fn load(paths: &[PathBuf], quiet: bool) -> anyhow::Result<Loaded> {
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let loaded = load(&args.advisories, args.json)?;
-    let advisories = loaded.index.advisories();
-    let groups = matching::alias_groups(advisories);
+    // SBOMs first, and any that cannot be read stops the scan: skipping it would report "no
+    // matches" for software nobody looked at.
     let mut sboms = Vec::new();
     for file in &args.sboms {
-        let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-        match sbom::parse(&bytes) {
-            Ok(parsed) => sboms.push((file.display().to_string(), parsed)),
-            Err(err) => eprintln!("warning: skipping {}: {err}", file.display()),
+        if !file.exists() {
+            return Err(CodedError::new(
+                exit::NOT_FOUND,
+                format!("{} does not exist", file.display()),
+            )
+            .into());
         }
+        let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+        let parsed = sbom::parse(&bytes).map_err(|err| {
+            CodedError::new(
+                exit::USAGE,
+                format!("{} is not a readable SBOM: {err}", file.display()),
+            )
+        })?;
+        sboms.push((file.display().to_string(), parsed));
     }
+    let loaded = load(&args.advisories, args.json)?;
+    if args.json && !loaded.skipped.is_empty() {
+        // The table reports the count; with --json stdout is the match list, so say it here.
+        eprintln!(
+            "warning: {} advisory files skipped, the first: {}",
+            loaded.skipped.len(),
+            loaded.skipped[0]
+        );
+    }
+    let advisories = loaded.index.advisories();
+    let groups = matching::alias_groups(advisories);
     let mut hits = Vec::new();
     let mut hit_groups = Vec::new();
     for (name, parsed) in &sboms {
@@ -208,7 +229,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&hits)?);
+        output::json(&hits)?;
     } else {
         // One row per (component, alias group): ids from several sources shown together.
         let mut rows: BTreeMap<(String, String, usize), (Vec<&str>, bool)> = BTreeMap::new();
@@ -237,16 +258,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 if *kev { "yes" } else { "" },
             ]);
         }
-        println!(
+        output::line(format_args!(
             "{} advisories loaded ({} files skipped); {} SBOMs; {} matches in {} vulnerability groups",
             advisories.len(),
             loaded.skipped.len(),
             sboms.len(),
             hits.len(),
             rows.len()
-        );
+        ))?;
         if !rows.is_empty() {
-            println!("{table}");
+            output::line(&table)?;
         }
     }
     Ok(if hits.is_empty() {

@@ -9,6 +9,7 @@ use clearinghouse_standards::ssvc::{self, BuiltinTable, Decision, DecisionTable}
 use comfy_table::Table;
 
 use crate::exit::{self, CodedError};
+use crate::output;
 
 /// Arguments of `clearinghouse ssvc`.
 #[derive(Debug, clap::Args)]
@@ -198,7 +199,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                         })
                     })
                     .collect();
-                println!("{}", serde_json::to_string_pretty(&listing)?);
+                output::json(&listing)?;
             } else {
                 let mut out = Table::new();
                 out.set_header(["source", "table", "inputs (values)", "outcome"]);
@@ -216,7 +217,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                         describe(table.outcome_point()),
                     ]);
                 }
-                println!("{out}");
+                output::line(&out)?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -243,7 +244,7 @@ fn evaluate(table: &DecisionTable, selections: &[(String, String)]) -> anyhow::R
 
 fn print(decisions: &[Decision], json: bool) -> anyhow::Result<ExitCode> {
     if json {
-        println!("{}", serde_json::to_string_pretty(decisions)?);
+        output::json(decisions)?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut table = Table::new();
@@ -262,6 +263,6 @@ fn print(decisions: &[Decision], json: bool) -> anyhow::Result<ExitCode> {
         row.push(decision.outcome.name.clone());
         table.add_row(row);
     }
-    println!("{}\n{table}", first.table);
+    output::line(format_args!("{}\n{table}", first.table))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -10,6 +10,7 @@ use clearinghouse_standards::{csaf, osv, sarif};
 use serde::Serialize;
 
 use crate::exit;
+use crate::output;
 
 /// Arguments of `clearinghouse validate`.
 #[derive(Debug, clap::Args)]
@@ -112,20 +113,24 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         });
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&reports)?);
+        output::json(&reports)?;
     } else {
         for report in &reports {
             let format = report.format.unwrap_or("unknown format");
             if report.valid {
-                println!("{}: valid {format}", report.file);
+                output::line(format_args!("{}: valid {format}", report.file))?;
             } else {
-                println!(
-                    "{}: INVALID {format} ({} problems)",
+                let count = report.problems.len();
+                output::line(format_args!(
+                    "{}: INVALID {format} ({count} problem{})",
                     report.file,
-                    report.problems.len()
-                );
+                    if count == 1 { "" } else { "s" }
+                ))?;
                 for problem in &report.problems {
-                    println!("  {} [{}] {}", problem.path, problem.rule, problem.message);
+                    output::line(format_args!(
+                        "  {} [{}] {}",
+                        problem.path, problem.rule, problem.message
+                    ))?;
                 }
             }
         }

@@ -9,6 +9,7 @@ use clearinghouse_standards::version::Ecosystem;
 use serde::Serialize;
 
 use crate::exit::{self, CodedError};
+use crate::output;
 
 /// Arguments of `clearinghouse version`.
 #[derive(Debug, clap::Args)]
@@ -114,9 +115,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     b: &b,
                     ordering: symbol,
                 };
-                println!("{}", serde_json::to_string_pretty(&report)?);
+                output::json(&report)?;
             } else {
-                println!("{symbol}");
+                output::line(symbol)?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -144,12 +145,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     range: &range,
                     contained,
                 };
-                println!("{}", serde_json::to_string_pretty(&report)?);
+                output::json(&report)?;
             } else {
-                println!(
+                output::line(format_args!(
                     "{version} is {}in {range}",
                     if contained { "" } else { "not " }
-                );
+                ))?;
             }
             Ok(if contained {
                 ExitCode::SUCCESS

@@ -1,4 +1,5 @@
-//! `vers:` specifiers and comparator lists: parsing and containment never panic.
+//! `vers:` specifiers: parsing and containment never panic; the printed form parses again and
+//! prints the same.
 #![no_main]
 
 use clearinghouse_standards::range::VersSpec;
@@ -11,7 +12,9 @@ fuzz_target!(|data: &[u8]| {
     let (spec, version) = text.split_once('\n').unwrap_or((text, "1.0.0"));
     if let Ok(parsed) = VersSpec::parse(spec) {
         let _ = parsed.contains(version);
-        let again = VersSpec::parse(&parsed.to_string());
-        assert!(again.is_ok(), "{spec} -> {parsed}");
+        let printed = parsed.to_string();
+        let again =
+            VersSpec::parse(&printed).unwrap_or_else(|err| panic!("{spec} -> {printed}: {err}"));
+        assert_eq!(again.to_string(), printed, "{spec}");
     }
 });

@@ -628,11 +628,48 @@ pub fn from_slice(bytes: &[u8]) -> Result<Csaf, DocumentError> {
     schema::decode_json_slice("CSAF", bytes)
 }
 
+/// The file name CSAF 2.0 section 5.1 gives a document with this `/document/tracking/id`: the id
+/// in lower case, every run of characters other than `a`–`z`, `0`–`9`, `+` and `-` replaced by one
+/// `_`, then `.json`. Providers publish under this name, so a mismatch means a renamed or
+/// mislabelled file.
+pub fn file_name(tracking_id: &str) -> String {
+    let mut name = String::with_capacity(tracking_id.len() + 5);
+    let mut in_replaced_run = false;
+    for c in tracking_id.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '+' || c == '-' {
+            name.push(c);
+            in_replaced_run = false;
+        } else if !in_replaced_run {
+            name.push('_');
+            in_replaced_run = true;
+        }
+    }
+    name.push_str(".json");
+    name
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     pub(crate) const SAMPLE: &str = include_str!("../../tests/fixtures/csaf-sample.json");
+
+    /// Section 5.1's own example, a Red Hat id and the conformance suite's naming.
+    #[test]
+    fn file_names_follow_section_5_1() {
+        assert_eq!(
+            file_name("Example Company - 2019-YH3234"),
+            "example_company_-_2019-yh3234.json"
+        );
+        assert_eq!(file_name("RHSA-2024:4546"), "rhsa-2024_4546.json");
+        assert_eq!(
+            file_name("OASIS_CSAF_TC-CSAF_2.0-2021-5-1-01"),
+            "oasis_csaf_tc-csaf_2_0-2021-5-1-01.json"
+        );
+        // A run of replaced characters becomes one underscore; `+` stays.
+        assert_eq!(file_name("a: /b+c"), "a_b+c.json");
+        assert_eq!(file_name("ÄBC"), "_bc.json");
+    }
 
     #[test]
     fn flattens_branches_full_names_and_relationships() {

@@ -453,3 +453,170 @@ fn vers_with_maven_cycle_does_not_panic() {
         assert!(VersSpec::parse(&parsed.to_string()).is_ok(), "{parsed}");
     }
 }
+
+/// One event of the exhaustive test: its kind and its version in half-steps (`None`: `introduced:
+/// "0"` or `limit: "*"`).
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    Introduced(Option<u32>),
+    Fixed(u32),
+    LastAffected(u32),
+    Limit(Option<u32>),
+}
+
+/// Version `n` half-steps above zero: `2` is `1.0.0`, `3` is `1.5.0`.
+fn half_steps(n: u32) -> String {
+    format!("{}.{}.0", n / 2, if n % 2 == 1 { 5 } else { 0 })
+}
+
+impl Step {
+    fn event(self) -> Event {
+        match self {
+            Step::Introduced(None) => Event::Introduced("0".to_owned()),
+            Step::Introduced(Some(n)) => Event::Introduced(half_steps(n)),
+            Step::Fixed(n) => Event::Fixed(half_steps(n)),
+            Step::LastAffected(n) => Event::LastAffected(half_steps(n)),
+            Step::Limit(None) => Event::Limit("*".to_owned()),
+            Step::Limit(Some(n)) => Event::Limit(half_steps(n)),
+        }
+    }
+}
+
+/// The OSV schema's `IncludedInRanges` and `BeforeLimits` pseudo-code ("Evaluation"), transcribed
+/// literally over plain numbers so it shares nothing with the code under test. The schema does not
+/// say how events at equal versions sort; like the implementation, this keeps the record's order.
+fn osv_pseudo_code(steps: &[Step], v: u32) -> bool {
+    let limits: Vec<Option<u32>> = steps
+        .iter()
+        .filter_map(|step| match step {
+            Step::Limit(limit) => Some(*limit),
+            _ => None,
+        })
+        .collect();
+    // BeforeLimits: no limit events means an implicit "*"; otherwise below any one of them.
+    let before_limits = limits.is_empty() || limits.iter().any(|limit| limit.is_none_or(|l| v < l));
+    if !before_limits {
+        return false;
+    }
+    let mut events: Vec<Step> = steps
+        .iter()
+        .copied()
+        .filter(|step| !matches!(step, Step::Limit(_)))
+        .collect();
+    // "0" sorts before every version.
+    events.sort_by_key(|step| match step {
+        Step::Introduced(at) => at.unwrap_or(0),
+        Step::Fixed(at) | Step::LastAffected(at) => *at,
+        Step::Limit(_) => unreachable!("limits were filtered out"),
+    });
+    let mut vulnerable = false;
+    for event in events {
+        match event {
+            Step::Introduced(at) if at.is_none_or(|at| v >= at) => vulnerable = true,
+            Step::Fixed(at) if v >= at => vulnerable = false,
+            Step::LastAffected(at) if v > at => vulnerable = false,
+            _ => {}
+        }
+    }
+    vulnerable
+}
+
+/// Every sequence of one to three events (each kind at `0`/`*` and at three versions, in every
+/// order) against every version between and around them, for both SEMVER and ECOSYSTEM ranges:
+/// the evaluation equals the OSV schema's pseudo-code.
+#[test]
+fn every_event_combination_follows_the_osv_pseudo_code() {
+    let mut alphabet = vec![Step::Introduced(None), Step::Limit(None)];
+    for at in [2, 4, 6] {
+        alphabet.extend([
+            Step::Introduced(Some(at)),
+            Step::Fixed(at),
+            Step::LastAffected(at),
+            Step::Limit(Some(at)),
+        ]);
+    }
+    let mut sequences: Vec<Vec<Step>> = alphabet.iter().map(|step| vec![*step]).collect();
+    for length in 2..=3 {
+        let longer: Vec<Vec<Step>> = sequences
+            .iter()
+            .filter(|sequence| sequence.len() == length - 1)
+            .flat_map(|sequence| {
+                alphabet.iter().map(move |step| {
+                    let mut next = sequence.clone();
+                    next.push(*step);
+                    next
+                })
+            })
+            .collect();
+        sequences.extend(longer);
+    }
+    assert_eq!(sequences.len(), 14 + 14 * 14 + 14 * 14 * 14);
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    for steps in &sequences {
+        let events: Vec<Event> = steps.iter().map(|step| step.event()).collect();
+        for range_type in [RangeType::Semver, RangeType::Ecosystem] {
+            let ranges = [Range {
+                range_type,
+                events: events.clone(),
+            }];
+            for v in 1..=7 {
+                let expected = osv_pseudo_code(steps, v);
+                let verdict = is_affected(&Ecosystem::SemVer, &half_steps(v), &ranges, &[]);
+                if verdict.is_affected() != expected || matches!(verdict, Verdict::Unknown { .. }) {
+                    wrong.push(format!(
+                        "{range_type:?} {steps:?} at {}: {verdict:?}, pseudo-code says {expected}",
+                        half_steps(v)
+                    ));
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} of {checked} differ:\n{}",
+        wrong.len(),
+        wrong[..wrong.len().min(20)].join("\n")
+    );
+}
+
+/// Found by `every_event_combination_follows_the_osv_pseudo_code`: a `limit: "*"` next to a
+/// concrete limit was dropped, so the concrete one cut the range short. `BeforeLimits` is true
+/// when the version is below any limit, and every version is below `*`.
+#[test]
+fn limit_star_beside_another_limit_leaves_the_range_unbounded() {
+    let ranges = eco(&[("introduced", "0"), ("limit", "*"), ("limit", "2.0.0")]);
+    check(
+        &Ecosystem::CratesIo,
+        &ranges,
+        &[("1.0.0", true), ("2.0.0", true), ("9.0.0", true)],
+    );
+}
+
+/// Fuzz crash (target `vers`, minimized to `vers:maven/=<`): Maven reads `<` as a version, and
+/// printing `=` constraints without their operator turned it into a bare `<` that does not parse
+/// again. Versions are now percent-encoded where they hold `vers:` syntax characters.
+#[test]
+fn vers_versions_holding_syntax_characters_round_trip() {
+    for spec in [
+        "vers:maven/=<",
+        "vers:maven/>\u{19}(1rc|/>\u{19}1.0|=<1.5|!=1.5|1ver",
+        "vers:maven/=%3C1.5|!=1.5",
+        "vers:maven/=%2A",
+        "vers:generic/>=a%7Cb|<a%20c",
+    ] {
+        let parsed = VersSpec::parse(spec).unwrap_or_else(|err| panic!("{spec}: {err}"));
+        let printed = parsed.to_string();
+        let again = VersSpec::parse(&printed).unwrap_or_else(|err| panic!("{printed}: {err}"));
+        assert_eq!(again.to_string(), printed, "{spec}");
+    }
+    let spec = VersSpec::parse("vers:maven/=%3C1.5|!=1.5").unwrap();
+    assert_eq!(spec.to_string(), "vers:maven/%3C1.5|!=1.5");
+    assert!(spec.contains("<1.5").unwrap());
+    assert!(!spec.contains("1.5").unwrap());
+    // `*` as a version is not the "every version" specifier.
+    let star = VersSpec::parse("vers:maven/=%2A").unwrap();
+    assert_eq!(star.to_string(), "vers:maven/%2A");
+    assert!(!star.contains("1.0").unwrap());
+}
