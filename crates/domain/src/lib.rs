@@ -6,11 +6,14 @@
 //! - `authz`: the one authorization policy: "may actor X do action Y on object Z", deny by default.
 //! - `inventory`: operators' assets, uploads, matches and SSVC deployer inputs and decisions.
 //! - `notify`: notification subscriptions, outbox events and deliveries.
+//! - `coordination`: findings, cases and their state machine, validations, vendor statuses,
+//!   comments, attachments, TLP 2.0 and the visibility rule every case read goes through.
 //! - `audit`: what a state-changing action records in the tamper-evident log.
 //! - `page`: cursor pagination shared by every list.
 
 pub mod audit;
 pub mod authz;
+pub mod coordination;
 pub mod ids;
 pub mod inventory;
 pub mod notify;
