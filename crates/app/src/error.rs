@@ -28,6 +28,10 @@ pub enum Error {
     /// The request conflicts with existing state (a name already taken).
     #[error("{0} already exists")]
     Conflict(String),
+    /// The object is not in a state that allows this (an illegal case transition, a claim on a
+    /// case not open for validation), or it changed meanwhile.
+    #[error("{0}")]
+    StateConflict(String),
     /// Storage failed.
     #[error(transparent)]
     Store(clearinghouse_store::Error),
@@ -46,6 +50,9 @@ impl From<clearinghouse_store::Error> for Error {
         match err {
             clearinghouse_store::Error::Conflict(what) => Error::Conflict(what),
             clearinghouse_store::Error::NotFound(what) => Error::NotFound(what),
+            clearinghouse_store::Error::Stale(what) => {
+                Error::StateConflict(format!("{what} changed meanwhile; read it again and retry"))
+            }
             other => Error::Store(other),
         }
     }

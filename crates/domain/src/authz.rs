@@ -450,9 +450,7 @@ fn denial_reason(action: &Action) -> &'static str {
         Action::SubscriptionManage(_) => {
             "only the organization's operator contacts and managers may manage its notifications"
         }
-        Action::FindingSubmit(_) => {
-            "only the organization's finders may submit findings for it"
-        }
+        Action::FindingSubmit(_) => "only the organization's finders may submit findings for it",
         Action::CaseRead { .. } => "this part of the case is not visible to you",
         Action::FindingWithdraw { .. } => {
             "only the finders of the organization that submitted it may withdraw a finding"
@@ -661,7 +659,10 @@ mod tests {
             standing: analyst_standing,
             mover: Mover::ValidationQuorum,
         };
-        assert!(authorize(&analyst, &quorum).is_err(), "nobody forces a validation");
+        assert!(
+            authorize(&analyst, &quorum).is_err(),
+            "nobody forces a validation"
+        );
         assert!(authorize(&Actor::system(), &quorum).is_ok());
         let vendor = CaseStanding {
             vendor: true,

@@ -5,6 +5,8 @@
 //! - `Store`: the trait, with methods named in domain terms; services hold `Arc<dyn Store>`.
 //! - `knowledge`, `inventory`: the knowledge base; inventories, matches and the notification
 //!   outbox (each a trait `Store` requires, with its SQL stamped out per engine like `shared`).
+//! - `coordination`: findings, cases, validations, vendor statuses, comments, encrypted
+//!   attachments and merge proposals (another trait `Store` requires).
 //! - `rows`: row structs shared by both engines (both store the same column types) and their
 //!   conversion into domain types.
 //! - `shared`: the SQL both engines run identically, stamped out for each engine.
@@ -14,6 +16,7 @@
 //! the same transaction as the change: a change is never committed without its log entry, and a log
 //! entry never describes a change that did not happen.
 
+pub mod coordination;
 pub mod inventory;
 pub mod knowledge;
 pub mod postgres;
@@ -34,6 +37,10 @@ use clearinghouse_domain::{
 use clearinghouse_tlog::{Hash, NodeId};
 use jiff::Timestamp;
 
+pub use coordination::{
+    CaseChange, CaseEvent, CaseFilter, CaseWrite, CoordinationStore, DedupCandidate,
+    IdempotencyRecord, NewFindingRow, ProductExposure, QueueCursor,
+};
 pub use inventory::{
     AttemptOutcome, ExposureRow, InventoryStore, MatchOutcome, MatchScope, NewDelivery,
 };
@@ -54,6 +61,9 @@ pub enum Error {
     /// A referenced object does not exist.
     #[error("{0} not found")]
     NotFound(String),
+    /// An object changed between reading it and writing it back; nothing was written.
+    #[error("{0} changed meanwhile")]
+    Stale(String),
     /// The database was migrated by a newer Clearinghouse than this one.
     #[error(
         "the database schema is at version {found}, newer than the newest this build knows ({known}); \
@@ -141,7 +151,9 @@ pub struct NewToken {
 /// Everything the clearinghouse keeps, in domain terms. Implemented once per engine; both run the
 /// same conformance suite.
 #[async_trait]
-pub trait Store: KnowledgeStore + InventoryStore + Send + Sync + 'static {
+pub trait Store:
+    KnowledgeStore + InventoryStore + CoordinationStore + Send + Sync + 'static
+{
     /// The engine behind this store.
     fn engine(&self) -> Engine;
 

@@ -26,14 +26,24 @@ use crate::ids::{
 use crate::participant::{Sector, UnknownValue, wire_enum};
 
 pub use state::{CaseState, Mover, RejectReason};
-pub use visibility::{CaseAccess, CaseStanding, CaseView, Viewer};
+pub use visibility::{CaseAccess, CaseScope, CaseStanding, CaseView, Viewer};
 
 /// A Traffic Light Protocol 2.0 mark (FIRST, August 2022): how far a case may be shared.
 ///
 /// The wire spelling is the label without its `TLP:` prefix (`AMBER+STRICT`); the prefixed label
 /// (`TLP:AMBER+STRICT`) is accepted on input and is what people are shown.
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
 )]
 pub enum Tlp {
     /// `TLP:CLEAR`: no limit on disclosure.
@@ -55,7 +65,13 @@ pub enum Tlp {
 
 impl Tlp {
     /// Every mark, least restrictive first.
-    pub const ALL: [Tlp; 5] = [Tlp::Clear, Tlp::Green, Tlp::Amber, Tlp::AmberStrict, Tlp::Red];
+    pub const ALL: [Tlp; 5] = [
+        Tlp::Clear,
+        Tlp::Green,
+        Tlp::Amber,
+        Tlp::AmberStrict,
+        Tlp::Red,
+    ];
 
     /// The wire spelling (`AMBER+STRICT`).
     pub fn as_str(self) -> &'static str {
@@ -593,7 +609,10 @@ mod tests {
         assert_eq!("TLP:AMBER+STRICT".parse::<Tlp>(), Ok(Tlp::AmberStrict));
         assert_eq!("amber+strict".parse::<Tlp>(), Ok(Tlp::AmberStrict));
         assert_eq!("RED".parse::<Tlp>(), Ok(Tlp::Red));
-        assert!("WHITE".parse::<Tlp>().is_err(), "TLP 1.0's WHITE is CLEAR in 2.0");
+        assert!(
+            "WHITE".parse::<Tlp>().is_err(),
+            "TLP 1.0's WHITE is CLEAR in 2.0"
+        );
         assert_eq!(Tlp::Clear.to_string(), "TLP:CLEAR");
         let json: Tlp = serde_json::from_str("\"TLP:GREEN\"").expect("alias");
         assert_eq!(json, Tlp::Green);

@@ -122,6 +122,38 @@ impl Viewer {
     }
 }
 
+/// The visibility rule's viewer inputs as plain data, for stores that filter lists in SQL. A store
+/// must select exactly the cases whose `case_view` is not `None` (the API tests check both agree).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseScope {
+    /// Sees every case (analysts, the system).
+    pub all: bool,
+    /// The viewer's organizations.
+    pub orgs: Vec<OrgId>,
+    /// The viewer's person, for TLP:RED.
+    pub person: Option<PersonId>,
+    /// Holds the validator role (sees cases open for validation).
+    pub validator: bool,
+    /// Holds any grant (sees CLEAR and GREEN cases once their embargo is over).
+    pub participant: bool,
+}
+
+impl Viewer {
+    /// The inputs a store needs to filter a list of cases for this viewer.
+    pub fn scope(&self) -> CaseScope {
+        let mut orgs: Vec<OrgId> = self.orgs().collect();
+        orgs.sort();
+        orgs.dedup();
+        CaseScope {
+            all: self.analyst,
+            orgs,
+            person: self.person,
+            validator: self.has_role(Role::Validator),
+            participant: !self.grants.is_empty(),
+        }
+    }
+}
+
 /// How an actor stands towards one case: the view, and the relations `authz` decides actions from.
 /// Relations count only where the view counts them (under TLP:RED, only for named people).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -205,10 +237,7 @@ pub fn standing(viewer: &Viewer, case: &CaseAccess<'_>, now: Timestamp) -> CaseS
             .orgs()
             .any(|org| case.has_relation(org, CaseRelation::Finder)),
         finder: role_in(CaseRelation::Finder, &[Role::Finder]),
-        vendor: role_in(
-            CaseRelation::Vendor,
-            &[Role::VendorContact, Role::Manager],
-        ),
+        vendor: role_in(CaseRelation::Vendor, &[Role::VendorContact, Role::Manager]),
         vendor_member: role_in(CaseRelation::Vendor, &[]),
         validator: role_in(CaseRelation::Validator, &[Role::Validator]),
         validator_role: viewer.has_role(Role::Validator),
@@ -265,7 +294,10 @@ mod tests {
     }
 
     fn person(org: OrgId, role: Role) -> Viewer {
-        Viewer::of(&Actor::person(PersonId::generate(), vec![Grant { org, role }]))
+        Viewer::of(&Actor::person(
+            PersonId::generate(),
+            vec![Grant { org, role }],
+        ))
     }
 
     /// Whether the embargo's end opened the case to every participant.
@@ -310,7 +342,13 @@ mod tests {
             (
                 "pre-notified operator",
                 person(w.operator_org, Role::OperatorContact),
-                |tlp, _, _| if tlp.allows_operators() { Limited } else { None },
+                |tlp, _, _| {
+                    if tlp.allows_operators() {
+                        Limited
+                    } else {
+                        None
+                    }
+                },
             ),
             (
                 "outsider operator",
@@ -345,11 +383,9 @@ mod tests {
                 person(w.finder_org, Role::Validator),
                 |tlp, _, _| if tlp == Tlp::Red { None } else { Full },
             ),
-            (
-                "admin",
-                person(outsider, Role::Admin),
-                |tlp, over, _| if public(tlp, over) { Limited } else { None },
-            ),
+            ("admin", person(outsider, Role::Admin), |tlp, over, _| {
+                if public(tlp, over) { Limited } else { None }
+            }),
             (
                 "auditor",
                 person(outsider, Role::Auditor),
@@ -383,9 +419,11 @@ mod tests {
         let after = now - jiff::SignedDuration::from_hours(1);
         let mut checked = 0;
         for tlp in Tlp::ALL {
-            for (embargo_until, published, over) in
-                [(before, false, false), (after, false, true), (before, true, true)]
-            {
+            for (embargo_until, published, over) in [
+                (before, false, false),
+                (after, false, true),
+                (before, true, true),
+            ] {
                 for state in CaseState::ALL {
                     let case = CaseAccess {
                         tlp,
@@ -452,10 +490,17 @@ mod tests {
         };
         let unnamed = standing(&person(w.finder_org, Role::Finder), &red, now);
         assert_eq!(unnamed.view, CaseView::None);
-        assert!(!unnamed.finder, "an unnamed finder does not count under RED");
+        assert!(
+            !unnamed.finder,
+            "an unnamed finder does not count under RED"
+        );
         assert!(unnamed.in_finder_org, "but is still not independent");
         let organization = case_view(&Viewer::organization(w.vendor_org), &red, now);
-        assert_eq!(organization, CaseView::None, "RED never goes to a whole organization");
+        assert_eq!(
+            organization,
+            CaseView::None,
+            "RED never goes to a whole organization"
+        );
         let organization = case_view(&Viewer::organization(w.vendor_org), &amber, now);
         assert_eq!(organization, CaseView::Full);
     }
