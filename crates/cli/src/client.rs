@@ -29,6 +29,21 @@ pub struct ServerArgs {
     pub token: Option<String>,
 }
 
+impl ServerArgs {
+    /// A client for the server these options name; `what` says what needs one, for the error
+    /// when none is named.
+    pub fn require(&self, what: &str) -> anyhow::Result<ApiClient> {
+        let Some(url) = &self.server else {
+            return Err(CodedError::new(
+                USAGE,
+                format!("{what} through a server: pass --server URL --token T (or set CLEARINGHOUSE_SERVER and CLEARINGHOUSE_TOKEN)"),
+            )
+            .into());
+        };
+        ApiClient::new(url, self.token.clone())
+    }
+}
+
 /// A client for one server.
 pub struct ApiClient {
     base: String,

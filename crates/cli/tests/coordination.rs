@@ -103,7 +103,7 @@ async fn findings_and_cases_through_the_cli() {
         .expect("write");
         let poc = dir.path().join("poc.sh");
         std::fs::write(&poc, "touch /tmp/pwned").expect("write");
-        let submitted = run(args(
+        let submit = args(
             &[
                 "finding",
                 "submit",
@@ -116,8 +116,8 @@ async fn findings_and_cases_through_the_cli() {
             ],
             &server,
             &finder,
-        ))
-        .await;
+        );
+        let submitted = run(submit.clone()).await;
         assert!(
             submitted.status.success(),
             "{}",
@@ -127,21 +127,7 @@ async fn findings_and_cases_through_the_cli() {
         assert_eq!(outcome["disposition"], "new_case");
         assert_eq!(outcome["attachments"].as_array().map(Vec::len), Some(1));
         let case = outcome["case_id"].as_str().expect("case").to_owned();
-        let replay = run(args(
-            &[
-                "finding",
-                "submit",
-                finding.to_str().unwrap_or_default(),
-                "--attach",
-                &format!("proof_of_concept={}", poc.display()),
-                "--idempotency-key",
-                "cli-1",
-                "--json",
-            ],
-            &server,
-            &finder,
-        ))
-        .await;
+        let replay = run(submit).await;
         assert_eq!(json_of(&replay)["replayed"], true);
         assert_eq!(json_of(&replay)["case_id"], case.as_str());
 

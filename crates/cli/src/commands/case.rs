@@ -7,8 +7,7 @@ use anyhow::Context as _;
 use clap::Subcommand;
 use serde_json::{Value, json};
 
-use crate::client::{ApiClient, ServerArgs, encode};
-use crate::exit::{CodedError, USAGE};
+use crate::client::{ServerArgs, encode};
 use crate::output;
 
 /// Coordination cases.
@@ -78,14 +77,7 @@ enum CaseCommand {
 }
 
 pub fn run(args: CaseArgs) -> anyhow::Result<ExitCode> {
-    let Some(url) = &args.server.server else {
-        return Err(CodedError::new(
-            USAGE,
-            "cases are read through a server: pass --server URL --token T (or set CLEARINGHOUSE_SERVER and CLEARINGHOUSE_TOKEN)",
-        )
-        .into());
-    };
-    let client = ApiClient::new(url, args.server.token.clone())?;
+    let client = args.server.require("cases are read")?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

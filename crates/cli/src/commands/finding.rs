@@ -75,14 +75,7 @@ enum FindingCommand {
 }
 
 pub fn run(args: FindingArgs) -> anyhow::Result<ExitCode> {
-    let Some(url) = &args.server.server else {
-        return Err(CodedError::new(
-            USAGE,
-            "findings are submitted through a server: pass --server URL --token T (or set CLEARINGHOUSE_SERVER and CLEARINGHOUSE_TOKEN)",
-        )
-        .into());
-    };
-    let client = ApiClient::new(url, args.server.token.clone())?;
+    let client = args.server.require("findings are submitted")?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
