@@ -4,7 +4,9 @@
 //! # Layout
 //! - this file: routes, the session extractor, layout and error pages, static files.
 //! - `pages`: one handler per page or form.
+//! - `campaigns`: the campaign calendar, campaign pages and forms, operators' scanning controls.
 
+mod campaigns;
 mod inventory;
 mod knowledge;
 mod pages;
@@ -16,6 +18,7 @@ use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use clearinghouse_domain::Role;
 use clearinghouse_domain::authz::Actor;
 
 use crate::error::ApiError;
@@ -55,6 +58,29 @@ pub fn router() -> Router<AppState> {
         .route("/vulnerabilities", get(knowledge::vulnerabilities))
         .route("/vulnerabilities/{id}", get(knowledge::vulnerability))
         .route("/advisories/{id}", get(knowledge::advisory))
+        .route(
+            "/campaigns",
+            get(campaigns::calendar).post(campaigns::declare),
+        )
+        .route("/campaigns/new", get(campaigns::declare_form))
+        .route("/campaigns/{id}", get(campaigns::campaign))
+        .route("/campaigns/{id}/cancel", post(campaigns::cancel))
+        .route("/campaigns/{id}/tokens", post(campaigns::create_token))
+        .route("/overlaps/{id}/resolve", post(campaigns::resolve))
+        .route("/overlaps/{id}/accept", post(campaigns::accept))
+        .route("/orgs/{id}/scanning", get(campaigns::scanning))
+        .route("/orgs/{id}/network-assets", post(campaigns::add_range))
+        .route("/network-assets/{id}/delete", post(campaigns::delete_range))
+        .route(
+            "/orgs/{id}/scan-authorizations",
+            post(campaigns::add_authorization),
+        )
+        .route(
+            "/scan-authorizations/{id}/revoke",
+            post(campaigns::revoke_authorization),
+        )
+        .route("/orgs/{id}/blackouts", post(campaigns::add_blackout))
+        .route("/blackouts/{id}/revoke", post(campaigns::lift_blackout))
         .route("/static/{file}", get(static_file))
 }
 
@@ -88,6 +114,16 @@ impl WebSession {
             user: Some(self.name.clone()),
             csrf: self.csrf.clone(),
             flash: None,
+            campaigns_nav: self.actor.grants().iter().any(|g| {
+                matches!(
+                    g.role,
+                    Role::Finder
+                        | Role::OperatorContact
+                        | Role::Manager
+                        | Role::Analyst
+                        | Role::Admin
+                )
+            }),
         }
     }
 }
@@ -135,6 +171,9 @@ pub struct Layout {
     pub csrf: String,
     /// A one-line confirmation.
     pub flash: Option<String>,
+    /// Whether the nav shows Campaigns (finders, operators' contacts and managers, analysts,
+    /// administrators: those who declare, authorize or deconflict).
+    pub campaigns_nav: bool,
 }
 
 impl Layout {
@@ -146,6 +185,7 @@ impl Layout {
             user: None,
             csrf: String::new(),
             flash: None,
+            campaigns_nav: false,
         }
     }
 }
@@ -162,6 +202,13 @@ struct ErrorPage {
 pub struct WebError {
     status: StatusCode,
     detail: String,
+}
+
+impl WebError {
+    /// What went wrong, as shown on the page.
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
 }
 
 impl From<ApiError> for WebError {
