@@ -258,7 +258,7 @@ impl Snapshot {
 
 impl App {
     /// Names of organizations (a `Vec`, not an iterator: the future must stay `Send`).
-    async fn org_names(&self, ids: Vec<OrgId>) -> Result<HashMap<OrgId, String>> {
+    pub(crate) async fn org_names(&self, ids: Vec<OrgId>) -> Result<HashMap<OrgId, String>> {
         let mut names = HashMap::new();
         for id in ids {
             if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(id)

@@ -28,6 +28,10 @@ pub enum Error {
     /// The request conflicts with existing state (a name already taken).
     #[error("{0} already exists")]
     Conflict(String),
+    /// The object is not in a state that allows this (an illegal case transition, a claim on a
+    /// case not open for validation), or it changed meanwhile.
+    #[error("{0}")]
+    StateConflict(String),
     /// A well-formed request a rule refuses (a campaign without its operators' authorization):
     /// each entry is where (a JSON pointer) and why. Nothing was stored.
     #[error("refused: {}", .0.iter().map(|(at, why)| format!("{at}: {why}")).collect::<Vec<_>>().join("; "))]
@@ -53,6 +57,9 @@ impl From<clearinghouse_store::Error> for Error {
         match err {
             clearinghouse_store::Error::Conflict(what) => Error::Conflict(what),
             clearinghouse_store::Error::NotFound(what) => Error::NotFound(what),
+            clearinghouse_store::Error::Stale(what) => {
+                Error::StateConflict(format!("{what} changed meanwhile; read it again and retry"))
+            }
             other => Error::Store(other),
         }
     }

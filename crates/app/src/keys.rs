@@ -1,5 +1,6 @@
-//! The keys that must never be in the database: the log's Ed25519 signing key (C2SP note key) and
-//! the digest key that turns secrets into keyed digests before they reach the log.
+//! The keys that must never be in the database: the log's Ed25519 signing key (C2SP note key),
+//! the digest key that turns secrets into keyed digests before they reach the log, and the
+//! attachment key that encrypts proofs of concept and other attachments at rest.
 //!
 //! Both live as files in the data directory (mode 0600), created at first start. A server fleet on
 //! PostgreSQL shares them by pointing every process at the same files.
@@ -22,6 +23,7 @@ pub const DEFAULT_LOG_ORIGIN: &str = "clearinghouse.example/log";
 pub struct KeyRing {
     signer: NoteSigner,
     digest_key: [u8; 32],
+    attachment_key: [u8; 32],
 }
 
 /// Where the key files are.
@@ -31,6 +33,8 @@ pub struct KeyPaths {
     pub log_key: PathBuf,
     /// 32 bytes, hex.
     pub digest_key: PathBuf,
+    /// 32 bytes, hex: the XChaCha20-Poly1305 key of attachments.
+    pub attachment_key: PathBuf,
 }
 
 impl KeyPaths {
@@ -39,6 +43,7 @@ impl KeyPaths {
         Self {
             log_key: dir.join("log-signing.key"),
             digest_key: dir.join("digest.key"),
+            attachment_key: dir.join("attachment.key"),
         }
     }
 }
@@ -58,21 +63,11 @@ impl KeyRing {
                 signer
             }
         };
-        let digest_key = match read_key_file(&paths.digest_key)? {
-            Some(text) => {
-                let bytes =
-                    hex::decode(text.trim()).map_err(|e| key_error(&paths.digest_key, e))?;
-                bytes
-                    .try_into()
-                    .map_err(|_| key_error(&paths.digest_key, "expected 32 bytes of hex"))?
-            }
-            None => {
-                let key = random_bytes();
-                write_key_file(&paths.digest_key, &hex::encode(key))?;
-                key
-            }
-        };
-        Ok(Self { signer, digest_key })
+        Ok(Self {
+            signer,
+            digest_key: load_or_create_secret(&paths.digest_key)?,
+            attachment_key: load_or_create_secret(&paths.attachment_key)?,
+        })
     }
 
     /// Keys for tests and benchmarks: random, never written anywhere.
@@ -84,6 +79,7 @@ impl KeyRing {
         Ok(Self {
             signer,
             digest_key: random_bytes(),
+            attachment_key: random_bytes(),
         })
     }
 
@@ -107,6 +103,28 @@ impl KeyRing {
         };
         mac.update(secret);
         hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// The attachment key, for `sealing` only.
+    pub(crate) fn attachment_key(&self) -> &[u8; 32] {
+        &self.attachment_key
+    }
+}
+
+/// A 32-byte secret kept as hex in a file, created random when missing.
+fn load_or_create_secret(path: &Path) -> Result<[u8; 32]> {
+    match read_key_file(path)? {
+        Some(text) => {
+            let bytes = hex::decode(text.trim()).map_err(|e| key_error(path, e))?;
+            bytes
+                .try_into()
+                .map_err(|_| key_error(path, "expected 32 bytes of hex"))
+        }
+        None => {
+            let key = random_bytes();
+            write_key_file(path, &hex::encode(key))?;
+            Ok(key)
+        }
     }
 }
 
@@ -159,5 +177,7 @@ mod tests {
             second.keyed_digest(b"secret")
         );
         assert_ne!(first.keyed_digest(b"secret"), first.keyed_digest(b"other"));
+        assert_eq!(first.attachment_key(), second.attachment_key());
+        assert_ne!(first.attachment_key(), &first.digest_key);
     }
 }

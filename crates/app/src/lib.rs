@@ -14,6 +14,8 @@
 //! - `campaigns`: network ranges, scan authorizations, blackouts, campaigns, overlaps, campaign
 //!   tokens and the authorization check.
 //! - `notify`: subscriptions, the outbox dispatcher and the delivery worker.
+//! - `coordination`: findings, deduplication (`dedup`), cases, validation, prioritization,
+//!   embargo and TLP, vendor coordination; attachments sealed by `sealing`.
 //! - `bootstrap`: the first administrator and the `--demo` world.
 //!
 //! Every public service method takes the acting `Actor` and asks `authz::authorize` before it reads
@@ -22,6 +24,8 @@
 pub mod auth;
 pub mod bootstrap;
 pub mod campaigns;
+pub mod coordination;
+pub mod dedup;
 pub mod error;
 pub mod inventory;
 pub mod keys;
@@ -30,6 +34,7 @@ pub mod log;
 pub mod matching;
 pub mod notify;
 pub mod participants;
+pub mod sealing;
 pub mod secrets;
 
 use std::sync::Arc;
@@ -45,6 +50,7 @@ pub struct App {
     store: Arc<dyn Store>,
     keys: Arc<KeyRing>,
     tokens: Arc<auth::TokenCache>,
+    coordination: coordination::CoordinationPolicy,
 }
 
 impl App {
@@ -54,7 +60,14 @@ impl App {
             store,
             keys,
             tokens: Arc::new(auth::TokenCache::default()),
+            coordination: coordination::CoordinationPolicy::default(),
         }
+    }
+
+    /// The same services with another coordination policy (validation quorum).
+    pub fn with_coordination_policy(mut self, policy: coordination::CoordinationPolicy) -> Self {
+        self.coordination = policy;
+        self
     }
 
     /// The store, for the few callers (the admin CLI, tests) that work below the services.

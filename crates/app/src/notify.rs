@@ -1,7 +1,8 @@
 //! Notifications: subscriptions, the outbox dispatcher and the delivery worker.
 //!
 //! Matching writes `match.new` events in the same transaction as the matches (the transactional
-//! outbox). The dispatcher turns each event into one delivery per subscription of the operator
+//! outbox), coordination writes `case.*` events the same way; a case event goes only to an
+//! organization whose view of the case is not `None`, checked at dispatch and again at delivery. The dispatcher turns each event into one delivery per subscription of the operator
 //! whose filter accepts the event's SSVC deployer decision, due now or at the next daily digest.
 //! The worker leases due deliveries (so several server processes never send one twice), sends
 //! them (a webhook signed per Standard Webhooks, or an e-mail; a daily subscription gets one message
@@ -274,7 +275,8 @@ impl App {
                     slot.insert(self.store.subscriptions(event.org).await?);
                 }
                 let wanted = &subscriptions[&event.org];
-                if wanted.is_empty() {
+                // Events about a case go only to organizations that still see it.
+                if wanted.is_empty() || !self.event_visible(event).await? {
                     continue;
                 }
                 let decision = self.describe_event(event).await?.map(|d| d.0);
@@ -366,6 +368,15 @@ impl App {
         let claimed = self.store.claim_deliveries(now, lease, 100).await?;
         let mut by_subscription: BTreeMap<SubscriptionId, Vec<Delivery>> = BTreeMap::new();
         for delivery in claimed {
+            // Checked again at delivery: a TLP change or a removal since dispatch stops it.
+            if !self.event_visible(&delivery.event).await? {
+                let outcome = AttemptOutcome::Dead {
+                    error: "the case is no longer visible to this organization".into(),
+                };
+                self.store.finish_delivery(delivery.id, &outcome).await?;
+                round.dead += 1;
+                continue;
+            }
             by_subscription
                 .entry(delivery.subscription)
                 .or_default()
@@ -509,6 +520,7 @@ impl App {
     /// One round of background work: match what is pending, dispatch events, send what is due.
     pub async fn notify_round(&self, notifier: &Notifier) -> Result<NotifyRound> {
         self.match_everything_pending().await?;
+        self.coordination_round().await?;
         let dispatched = self.dispatch_events().await?;
         let mut round = self.deliver_due(notifier).await?;
         round.dispatched = dispatched;

@@ -29,6 +29,10 @@ enum Command {
     Campaign(commands::campaign::CampaignArgs),
     /// Import advisories (OSV, CSAF), KEV, EPSS and CVE records into the knowledge base.
     Import(commands::import::ImportArgs),
+    /// Submit findings (JSON or SARIF) through a server.
+    Finding(commands::finding::FindingArgs),
+    /// List, show and move coordination cases, and read the analysts' queue, through a server.
+    Case(commands::case::CaseArgs),
     /// Export and verify the tamper-evident log.
     Log(commands::log::LogArgs),
     /// Confidential benchmark harness: run sealed suites, check them, score and decide.
@@ -64,6 +68,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Admin(args) => commands::admin::run(args),
         Command::Campaign(args) => commands::campaign::run(args),
         Command::Import(args) => commands::import::run(args),
+        Command::Finding(args) => commands::finding::run(args),
+        Command::Case(args) => commands::case::run(args),
         Command::Log(args) => commands::log::run(args),
         Command::Eval { command } => commands::eval::run(command),
         Command::Validate(args) => commands::validate::run(args),

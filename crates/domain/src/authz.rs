@@ -7,6 +7,7 @@
 
 use serde::Serialize;
 
+use crate::coordination::{CaseStanding, CaseView, Mover};
 use crate::ids::{CampaignId, OrgId, PersonId, TokenId};
 use crate::participant::Role;
 
@@ -152,6 +153,70 @@ pub enum Action {
     OverlapDecide,
     /// Ask whether a target may be scanned now, and under which campaign.
     ScanCheck,
+    // Vulnerability coordination (#5). Case actions carry the actor's `CaseStanding`, computed by
+    // `coordination::visibility::standing`; a standing whose view is `None` allows nothing.
+    /// Submit findings for an organization.
+    FindingSubmit(OrgId),
+    /// List and search cases (each filtered by the visibility rule).
+    CaseList,
+    /// Read part of a case.
+    CaseRead {
+        /// How the actor stands towards the case.
+        standing: CaseStanding,
+        /// Which part.
+        part: CasePart,
+    },
+    /// Withdraw a finding.
+    FindingWithdraw {
+        /// How the actor stands towards the finding's case.
+        standing: CaseStanding,
+        /// Whether the actor holds the finder role in the finding's organization.
+        own: bool,
+    },
+    /// Move a case to another state; the state machine says who the mover must be.
+    CaseTransition {
+        /// How the actor stands towards the case.
+        standing: CaseStanding,
+        /// Who the table says makes this transition.
+        mover: Mover,
+    },
+    /// Manage a case: TLP, embargo, members and named people, merges, splits, rejections.
+    CaseManage(CaseStanding),
+    /// Read the analysts' queue and the open merge proposals.
+    CaseQueueRead,
+    /// Claim a case to validate it independently.
+    ValidationClaim(CaseStanding),
+    /// Give the verdict of a claim.
+    ValidationVerdict {
+        /// How the actor stands towards the case.
+        standing: CaseStanding,
+        /// The organization that claimed.
+        claimant: OrgId,
+    },
+    /// Record a vendor's status for a product of a case.
+    VendorStatusWrite(CaseStanding),
+    /// Write in a case's discussion thread.
+    CommentWrite(CaseStanding),
+    /// Attach a file to a case (finders, claimed validators, analysts).
+    AttachmentUpload(CaseStanding),
+    /// Read an attachment's content (exploit material: need to know).
+    AttachmentRead {
+        /// How the actor stands towards the case.
+        standing: CaseStanding,
+        /// Whether the actor is a member of the finder organization that attached it.
+        uploader: bool,
+    },
+}
+
+/// Which part of a case a read is for, and so which view it needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CasePart {
+    /// The case itself, shaped by the view (any view but `None`).
+    Summary,
+    /// Remediation: vendor statuses and fixed versions (limited view and above).
+    Remediation,
+    /// Findings, validations, members, comments, attachment metadata (full view).
+    Details,
 }
 
 /// Why an action was refused. The text is safe to show to the actor.
@@ -355,6 +420,48 @@ pub fn authorize(actor: &Actor, action: &Action) -> Result<(), Denied> {
         | Action::OverlapNegotiate(_)
         | Action::OverlapDecide
         | Action::ScanCheck => campaign_rule(actor, action),
+        Action::FindingSubmit(org) => actor.is_system() || actor.has_role_in(*org, Role::Finder),
+        Action::CaseList => !actor.grants.is_empty() || actor.is_system(),
+        Action::CaseRead { standing, part } => {
+            let needed = match part {
+                CasePart::Summary => CaseView::OpenForValidation,
+                CasePart::Remediation => CaseView::Limited,
+                CasePart::Details => CaseView::Full,
+            };
+            standing.view >= needed
+        }
+        Action::FindingWithdraw { standing, own } => standing.view == CaseView::Full && *own,
+        Action::CaseTransition { standing, mover } => match mover {
+            Mover::Analyst => standing.analyst,
+            Mover::Vendor => standing.analyst || standing.vendor && standing.view == CaseView::Full,
+            // Made by the services as consequences (a verdict, a withdrawal), never on request.
+            Mover::ValidationQuorum | Mover::Withdrawal => actor.is_system(),
+        },
+        Action::CaseManage(standing) => standing.analyst,
+        Action::CaseQueueRead => actor.has_role(Role::Analyst),
+        // Independence: never a member of a finder organization.
+        Action::ValidationClaim(standing) => {
+            standing.validator_role
+                && !standing.in_finder_org
+                && standing.view >= CaseView::OpenForValidation
+        }
+        Action::ValidationVerdict { standing, claimant } => {
+            standing.view == CaseView::Full && actor.has_role_in(*claimant, Role::Validator)
+        }
+        Action::VendorStatusWrite(standing) => {
+            standing.analyst || standing.vendor && standing.view == CaseView::Full
+        }
+        Action::CommentWrite(standing) => standing.view == CaseView::Full,
+        Action::AttachmentUpload(standing) => {
+            standing.view == CaseView::Full
+                && (standing.analyst || standing.finder || standing.validator)
+        }
+        // Never operators, never outsiders: the finder organization that attached it, analysts,
+        // validators on the case and the vendor's members.
+        Action::AttachmentRead { standing, uploader } => {
+            standing.view == CaseView::Full
+                && (standing.analyst || *uploader || standing.validator || standing.vendor_member)
+        }
     };
     if allowed {
         Ok(())
@@ -546,6 +653,40 @@ fn denial_reason(action: &Action) -> &'static str {
         }
         Action::OverlapDecide => "only analysts and administrators may decide an overlap",
         Action::ScanCheck => "only finders (and campaign tokens) may check scan authorization",
+        Action::FindingSubmit(_) => "only the organization's finders may submit findings for it",
+        Action::CaseRead { .. } => "this part of the case is not visible to you",
+        Action::CaseList => "this requires a membership in a participating organization",
+        Action::FindingWithdraw { .. } => {
+            "only the finders of the organization that submitted it may withdraw a finding"
+        }
+        Action::CaseTransition { mover, .. } => match mover {
+            Mover::Analyst => "only clearinghouse analysts may make this transition",
+            Mover::Vendor => "only the case's vendors (and analysts) may make this transition",
+            Mover::ValidationQuorum => {
+                "a case becomes validated only by its validators' verdicts reaching the quorum"
+            }
+            Mover::Withdrawal => {
+                "a case closes this way only when its finders withdraw every finding"
+            }
+        },
+        Action::CaseManage(_) => "only clearinghouse analysts may manage a case",
+        Action::CaseQueueRead => "only clearinghouse analysts read the queue and merge proposals",
+        Action::ValidationClaim(_) => {
+            "only validators outside the finders' organizations may claim a case open for validation"
+        }
+        Action::ValidationVerdict { .. } => {
+            "only the validators of the organization that claimed may give its verdict"
+        }
+        Action::VendorStatusWrite(_) => {
+            "only the vendor contacts of the case's vendors (and analysts) may record a status"
+        }
+        Action::CommentWrite(_) => "only the case's members may write in its thread",
+        Action::AttachmentUpload(_) => {
+            "only the case's finders, its claimed validators and analysts may attach files"
+        }
+        Action::AttachmentRead { .. } => {
+            "attachments are visible only to the finder that attached them, analysts, the case's validators and vendors"
+        }
     }
 }
 
@@ -783,5 +924,89 @@ mod tests {
         assert!(authorize(&actor(Role::Auditor, org), &Action::LogRead).is_ok());
         assert!(authorize(&actor(Role::Admin, org), &Action::LogRead).is_ok());
         assert!(authorize(&actor(Role::Analyst, org), &Action::LogRead).is_err());
+    }
+
+    #[test]
+    fn case_actions_follow_the_standing() {
+        let org = OrgId::generate();
+        let analyst = actor(Role::Analyst, org);
+        let full = CaseStanding {
+            view: CaseView::Full,
+            ..CaseStanding::default()
+        };
+        let limited = CaseStanding {
+            view: CaseView::Limited,
+            operator_only: true,
+            ..CaseStanding::default()
+        };
+        let nothing = CaseStanding::default();
+        let read = |standing, part| Action::CaseRead { standing, part };
+        let member = actor(Role::Member, org);
+        assert!(authorize(&member, &read(full, CasePart::Details)).is_ok());
+        assert!(authorize(&member, &read(limited, CasePart::Remediation)).is_ok());
+        assert!(authorize(&member, &read(limited, CasePart::Details)).is_err());
+        assert!(authorize(&member, &read(nothing, CasePart::Summary)).is_err());
+        let analyst_standing = CaseStanding {
+            analyst: true,
+            ..full
+        };
+        for mover in [Mover::Analyst, Mover::Vendor] {
+            assert!(
+                authorize(
+                    &analyst,
+                    &Action::CaseTransition {
+                        standing: analyst_standing,
+                        mover
+                    }
+                )
+                .is_ok()
+            );
+        }
+        let quorum = Action::CaseTransition {
+            standing: analyst_standing,
+            mover: Mover::ValidationQuorum,
+        };
+        assert!(
+            authorize(&analyst, &quorum).is_err(),
+            "nobody forces a validation"
+        );
+        assert!(authorize(&Actor::system(), &quorum).is_ok());
+        let vendor = CaseStanding {
+            vendor: true,
+            vendor_member: true,
+            ..full
+        };
+        assert!(authorize(&member, &Action::VendorStatusWrite(vendor)).is_ok());
+        assert!(authorize(&member, &Action::VendorStatusWrite(full)).is_err());
+        // Exploit material: never operators, never outsiders, vendors and uploaders yes.
+        let attachment = |standing, uploader| Action::AttachmentRead { standing, uploader };
+        assert!(authorize(&member, &attachment(limited, false)).is_err());
+        assert!(authorize(&member, &attachment(nothing, true)).is_err());
+        assert!(authorize(&member, &attachment(vendor, false)).is_ok());
+        assert!(authorize(&member, &attachment(full, true)).is_ok());
+        assert!(authorize(&member, &attachment(full, false)).is_err());
+        // Independence of validators.
+        let open = CaseStanding {
+            view: CaseView::OpenForValidation,
+            validator_role: true,
+            ..CaseStanding::default()
+        };
+        let validator = actor(Role::Validator, org);
+        assert!(authorize(&validator, &Action::ValidationClaim(open)).is_ok());
+        let insider = CaseStanding {
+            in_finder_org: true,
+            ..open
+        };
+        assert!(authorize(&validator, &Action::ValidationClaim(insider)).is_err());
+        assert!(authorize(&actor(Role::Finder, org), &Action::FindingSubmit(org)).is_ok());
+        assert!(
+            authorize(
+                &actor(Role::Finder, org),
+                &Action::FindingSubmit(OrgId::generate())
+            )
+            .is_err()
+        );
+        assert!(authorize(&analyst, &Action::CaseQueueRead).is_ok());
+        assert!(authorize(&actor(Role::Admin, org), &Action::CaseQueueRead).is_err());
     }
 }

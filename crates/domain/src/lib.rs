@@ -8,12 +8,15 @@
 //! - `campaign`: scan campaigns, their targets, operators' network ranges, scan authorizations,
 //!   blackouts, overlaps between campaigns, and the pure decisions about them.
 //! - `notify`: notification subscriptions, outbox events and deliveries.
+//! - `coordination`: findings, cases and their state machine, validations, vendor statuses,
+//!   comments, attachments, TLP 2.0 and the visibility rule every case read goes through.
 //! - `audit`: what a state-changing action records in the tamper-evident log.
 //! - `page`: cursor pagination shared by every list.
 
 pub mod audit;
 pub mod authz;
 pub mod campaign;
+pub mod coordination;
 pub mod ids;
 pub mod inventory;
 pub mod notify;

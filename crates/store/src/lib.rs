@@ -5,6 +5,8 @@
 //! - `Store`: the trait, with methods named in domain terms; services hold `Arc<dyn Store>`.
 //! - `knowledge`, `inventory`: the knowledge base; inventories, matches and the notification
 //!   outbox (each a trait `Store` requires, with its SQL stamped out per engine like `shared`).
+//! - `coordination`: findings, cases, validations, vendor statuses, comments, encrypted
+//!   attachments and merge proposals (another trait `Store` requires).
 //! - `campaigns`: operators' network ranges, scan authorizations, blackouts, campaigns and their
 //!   overlaps (a trait `Store` requires; decisions commit only on the generation they were made at).
 //! - `rows`: row structs shared by both engines (both store the same column types) and their
@@ -17,6 +19,7 @@
 //! entry never describes a change that did not happen.
 
 pub mod campaigns;
+pub mod coordination;
 pub mod inventory;
 pub mod knowledge;
 pub mod postgres;
@@ -38,6 +41,10 @@ use clearinghouse_tlog::{Hash, NodeId};
 use jiff::Timestamp;
 
 pub use campaigns::{AuthorizationParty, CampaignStore};
+pub use coordination::{
+    CaseChange, CaseEvent, CaseFilter, CaseWrite, CoordinationStore, DedupCandidate,
+    IdempotencyRecord, NewFindingRow, ProductExposure, QueueCursor,
+};
 pub use inventory::{
     AttemptOutcome, ExposureRow, InventoryStore, MatchOutcome, MatchScope, NewDelivery,
 };
@@ -58,6 +65,9 @@ pub enum Error {
     /// A referenced object does not exist.
     #[error("{0} not found")]
     NotFound(String),
+    /// An object changed between reading it and writing it back; nothing was written.
+    #[error("{0} changed meanwhile")]
+    Stale(String),
     /// The database was migrated by a newer Clearinghouse than this one.
     #[error(
         "the database schema is at version {found}, newer than the newest this build knows ({known}); \
@@ -145,7 +155,9 @@ pub struct NewToken {
 /// Everything the clearinghouse keeps, in domain terms. Implemented once per engine; both run the
 /// same conformance suite.
 #[async_trait]
-pub trait Store: KnowledgeStore + InventoryStore + CampaignStore + Send + Sync + 'static {
+pub trait Store:
+    KnowledgeStore + InventoryStore + CampaignStore + CoordinationStore + Send + Sync + 'static
+{
     /// The engine behind this store.
     fn engine(&self) -> Engine;
 

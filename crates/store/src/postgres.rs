@@ -75,4 +75,5 @@ async fn refuse_newer_schema(pool: &PgPool) -> Result<()> {
 crate::shared::impl_store!(PgStore, Postgres);
 crate::knowledge::impl_knowledge!(PgStore, Postgres);
 crate::inventory::impl_inventory!(PgStore, Postgres);
+crate::coordination::impl_coordination!(PgStore, Postgres);
 crate::campaigns::impl_campaigns!(PgStore, Postgres);

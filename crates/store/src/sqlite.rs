@@ -99,4 +99,5 @@ async fn refuse_newer_schema(pool: &SqlitePool) -> Result<()> {
 crate::shared::impl_store!(SqliteStore, Sqlite);
 crate::knowledge::impl_knowledge!(SqliteStore, Sqlite);
 crate::inventory::impl_inventory!(SqliteStore, Sqlite);
+crate::coordination::impl_coordination!(SqliteStore, Sqlite);
 crate::campaigns::impl_campaigns!(SqliteStore, Sqlite);

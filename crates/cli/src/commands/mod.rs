@@ -2,8 +2,10 @@
 
 pub mod admin;
 pub mod campaign;
+pub mod case;
 pub mod cvss;
 pub mod eval;
+pub mod finding;
 pub mod import;
 pub mod log;
 pub mod sbom;
