@@ -7,6 +7,8 @@
 //!   outbox (each a trait `Store` requires, with its SQL stamped out per engine like `shared`).
 //! - `coordination`: findings, cases, validations, vendor statuses, comments, encrypted
 //!   attachments and merge proposals (another trait `Store` requires).
+//! - `casework`: the reads of the coordination pages (filtered queue, counts, an organization's
+//!   findings); one more trait `Store` requires.
 //! - `rows`: row structs shared by both engines (both store the same column types) and their
 //!   conversion into domain types.
 //! - `shared`: the SQL both engines run identically, stamped out for each engine.
@@ -16,6 +18,7 @@
 //! the same transaction as the change: a change is never committed without its log entry, and a log
 //! entry never describes a change that did not happen.
 
+pub mod casework;
 pub mod coordination;
 pub mod inventory;
 pub mod knowledge;
@@ -37,6 +40,7 @@ use clearinghouse_domain::{
 use clearinghouse_tlog::{Hash, NodeId};
 use jiff::Timestamp;
 
+pub use casework::{CaseworkStore, QueueFilter};
 pub use coordination::{
     CaseChange, CaseEvent, CaseFilter, CaseWrite, CoordinationStore, DedupCandidate,
     IdempotencyRecord, NewFindingRow, ProductExposure, QueueCursor,
@@ -152,7 +156,7 @@ pub struct NewToken {
 /// same conformance suite.
 #[async_trait]
 pub trait Store:
-    KnowledgeStore + InventoryStore + CoordinationStore + Send + Sync + 'static
+    KnowledgeStore + InventoryStore + CoordinationStore + CaseworkStore + Send + Sync + 'static
 {
     /// The engine behind this store.
     fn engine(&self) -> Engine;

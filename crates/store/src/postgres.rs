@@ -76,3 +76,4 @@ crate::shared::impl_store!(PgStore, Postgres);
 crate::knowledge::impl_knowledge!(PgStore, Postgres);
 crate::inventory::impl_inventory!(PgStore, Postgres);
 crate::coordination::impl_coordination!(PgStore, Postgres);
+crate::casework::impl_casework!(PgStore, Postgres);

@@ -4,10 +4,15 @@
 //! # Layout
 //! - this file: routes, the session extractor, layout and error pages, static files.
 //! - `pages`: one handler per page or form.
+//! - `coordination`, `findings`, `validation`: cases (queue, case page and its forms), finders'
+//!   submission and status pages, the validator's workbench.
 
+mod coordination;
+mod findings;
 mod inventory;
 mod knowledge;
 mod pages;
+mod validation;
 
 use askama::Template;
 use axum::Router;
@@ -16,6 +21,7 @@ use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use clearinghouse_app::coordination::Desks;
 use clearinghouse_domain::authz::Actor;
 
 use crate::error::ApiError;
@@ -55,6 +61,7 @@ pub fn router() -> Router<AppState> {
         .route("/vulnerabilities", get(knowledge::vulnerabilities))
         .route("/vulnerabilities/{id}", get(knowledge::vulnerability))
         .route("/advisories/{id}", get(knowledge::advisory))
+        .merge(coordination::router())
         .route("/static/{file}", get(static_file))
 }
 
@@ -88,6 +95,7 @@ impl WebSession {
             user: Some(self.name.clone()),
             csrf: self.csrf.clone(),
             flash: None,
+            nav: Desks::of(&self.actor),
         }
     }
 }
@@ -135,6 +143,8 @@ pub struct Layout {
     pub csrf: String,
     /// A one-line confirmation.
     pub flash: Option<String>,
+    /// Which coordination desks the navigation links to.
+    pub nav: Desks,
 }
 
 impl Layout {
@@ -146,6 +156,7 @@ impl Layout {
             user: None,
             csrf: String::new(),
             flash: None,
+            nav: Desks::default(),
         }
     }
 }
@@ -162,6 +173,16 @@ struct ErrorPage {
 pub struct WebError {
     status: StatusCode,
     detail: String,
+    /// The signed-in frame to show the error in (navigation kept), when the handler has one.
+    frame: Option<Layout>,
+}
+
+impl WebError {
+    /// Shows the error inside the session's frame, with its navigation.
+    pub fn framed(mut self, session: &WebSession) -> Self {
+        self.frame = Some(session.layout("", ""));
+        self
+    }
 }
 
 impl From<ApiError> for WebError {
@@ -169,6 +190,7 @@ impl From<ApiError> for WebError {
         Self {
             status: err.status(),
             detail: err.detail().to_owned(),
+            frame: None,
         }
     }
 }
@@ -182,10 +204,17 @@ impl From<clearinghouse_app::Error> for WebError {
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let heading = self.status.canonical_reason().unwrap_or("Error").to_owned();
+        let layout = match self.frame {
+            Some(mut frame) => {
+                frame.title.clone_from(&heading);
+                frame
+            }
+            None => Layout::anonymous(&heading),
+        };
         render_with_status(
             self.status,
             &ErrorPage {
-                layout: Layout::anonymous(&heading),
+                layout,
                 heading,
                 detail: self.detail,
             },
@@ -219,6 +248,7 @@ pub fn not_found_page(path: &str) -> Response {
     WebError {
         status: StatusCode::NOT_FOUND,
         detail: format!("There is no page at {path}."),
+        frame: None,
     }
     .into_response()
 }
