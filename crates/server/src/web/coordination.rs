@@ -1750,3 +1750,7 @@ mod tests {
         assert!(done_message("<script>", None).is_none());
     }
 }
+
+#[cfg(test)]
+#[path = "coordination_story.rs"]
+mod story;
