@@ -20,7 +20,7 @@ pub struct DataArgs {
     )]
     pub data_dir: PathBuf,
     /// Use this PostgreSQL database instead of SQLite (postgres://user@host/db). Key files still
-    /// live in the data directory, or where --log-key and --digest-key say.
+    /// live in the data directory, or where --log-key, --digest-key and --attachment-key say.
     #[arg(long, env = "CLEARINGHOUSE_DATABASE_URL", value_name = "URL")]
     pub database: Option<String>,
     /// The log's Ed25519 signing key file (C2SP note signer key); created at first start.
@@ -29,6 +29,10 @@ pub struct DataArgs {
     /// The key for keyed digests of secrets in the log; created at first start.
     #[arg(long, env = "CLEARINGHOUSE_DIGEST_KEY", value_name = "PATH")]
     pub digest_key: Option<PathBuf>,
+    /// The XChaCha20-Poly1305 key that encrypts attachments (proofs of concept) at rest; created at
+    /// first start. Servers sharing a database must share this file; without it no attachment opens.
+    #[arg(long, env = "CLEARINGHOUSE_ATTACHMENT_KEY", value_name = "PATH")]
+    pub attachment_key: Option<PathBuf>,
     /// The log's name: the origin line of its checkpoints and the name of its key (used only
     /// when the key is created).
     #[arg(long, env = "CLEARINGHOUSE_LOG_ORIGIN", default_value = DEFAULT_LOG_ORIGIN, value_name = "NAME")]
@@ -76,6 +80,9 @@ impl DataArgs {
         }
         if let Some(path) = &self.digest_key {
             paths.digest_key = path.clone();
+        }
+        if let Some(path) = &self.attachment_key {
+            paths.attachment_key = path.clone();
         }
         let keys = KeyRing::load_or_create(&paths, &self.log_origin)?;
         let app = App::new(store, Arc::new(keys));

@@ -196,6 +196,12 @@ impl From<AppError> for ApiError {
                 };
                 ApiError::invalid(format!("{field}: {problem}"), Some(pointer))
             }
+            AppError::StateConflict(problem) => ApiError::new(
+                StatusCode::CONFLICT,
+                "state-conflict",
+                "Not allowed in the current state",
+                problem,
+            ),
             AppError::Conflict(what) => ApiError::new(
                 StatusCode::CONFLICT,
                 "conflict",

@@ -740,27 +740,9 @@ impl App {
                     .case(earlier.case_id)
                     .await?
                     .ok_or_else(|| Error::NotFound(format!("case {}", earlier.case_id)))?;
-                let mut case = record.case.clone();
-                case.updated_at = after(case.updated_at);
-                let mut all_known: BTreeSet<String> =
-                    case.known_vulnerabilities.iter().cloned().collect();
-                all_known.extend(known.iter().cloned());
-                case.known_vulnerabilities = all_known.into_iter().collect();
-                case.has_poc |= has_poc;
-                let stored = Exploitation::parse(&case.priority.exploitation);
-                if exploitation > stored {
-                    case.priority = priority::rank(
-                        exploitation,
-                        case.priority.automatable,
-                        case.priority.technical_impact_total,
-                        case.priority.exposure.clone(),
-                        case.cvss.as_ref().map(|c| c.score),
-                    );
-                }
-                change.cases.push(CaseWrite {
-                    previous: Some(record.case.updated_at),
-                    case,
-                });
+                let mut case = super::touched(&record);
+                super::absorb_evidence(&mut case, &known, has_poc, exploitation);
+                change.cases.push(super::rewrite(&record, case));
                 (
                     record.case.id,
                     Disposition::Duplicate,

@@ -227,6 +227,53 @@ fn not_found(what: impl std::fmt::Display) -> Error {
     Error::NotFound(what.to_string())
 }
 
+/// Folds new evidence into a case: knowledge-base matches, a proof of concept, exploitation
+/// (which only rises, and re-ranks the case when it does).
+pub(crate) fn absorb_evidence(
+    case: &mut clearinghouse_domain::coordination::Case,
+    known: &[String],
+    has_poc: bool,
+    exploitation: priority::Exploitation,
+) {
+    let mut all: std::collections::BTreeSet<String> =
+        case.known_vulnerabilities.iter().cloned().collect();
+    all.extend(known.iter().cloned());
+    case.known_vulnerabilities = all.into_iter().collect();
+    case.has_poc |= has_poc;
+    let exploitation = if has_poc {
+        exploitation.max(priority::Exploitation::Poc)
+    } else {
+        exploitation
+    };
+    if exploitation > priority::Exploitation::parse(&case.priority.exploitation) {
+        case.priority = priority::rank(
+            exploitation,
+            case.priority.automatable,
+            case.priority.technical_impact_total,
+            case.priority.exposure.clone(),
+            case.cvss.as_ref().map(|c| c.score),
+        );
+    }
+}
+
+/// A copy of a loaded case to change, with `updated_at` moved on (the optimistic lock).
+pub(crate) fn touched(record: &CaseRecord) -> clearinghouse_domain::coordination::Case {
+    let mut case = record.case.clone();
+    case.updated_at = intake::after(case.updated_at);
+    case
+}
+
+/// Writes back a case read as `record`: refused if someone else wrote it meanwhile.
+pub(crate) fn rewrite(
+    record: &CaseRecord,
+    case: clearinghouse_domain::coordination::Case,
+) -> clearinghouse_store::CaseWrite {
+    clearinghouse_store::CaseWrite {
+        previous: Some(record.case.updated_at),
+        case,
+    }
+}
+
 /// The standing of an actor towards a loaded case.
 fn standing_of(actor: &Actor, record: &CaseRecord, now: Timestamp) -> CaseStanding {
     standing(&Viewer::of(actor), &record.access(), now)

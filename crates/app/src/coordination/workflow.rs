@@ -19,7 +19,7 @@ use clearinghouse_store::{CaseChange, CaseEvent, CaseWrite};
 use jiff::Timestamp;
 use serde_json::json;
 
-use super::intake::{AttachmentUpload, after, check_attachment, parse_product, text};
+use super::intake::{AttachmentUpload, check_attachment, parse_product, text};
 use super::priority::{self, Exploitation};
 use super::{VisibleCase, not_found, standing_of};
 use crate::App;
@@ -148,8 +148,7 @@ impl App {
                 ));
             }
         }
-        let mut case = record.case.clone();
-        case.updated_at = after(case.updated_at);
+        let mut case = super::touched(&record);
         enter_state(&mut case, request.to, now);
         case.reject_reason = request.reason;
         let mut events = Vec::new();
@@ -170,10 +169,7 @@ impl App {
                    "due_at": case.due_at.map(|d| d.to_string())}),
         );
         let change = CaseChange {
-            cases: vec![CaseWrite {
-                previous: Some(record.case.updated_at),
-                case: case.clone(),
-            }],
+            cases: vec![super::rewrite(&record, case.clone())],
             events,
             ..CaseChange::default()
         };
@@ -201,8 +197,7 @@ impl App {
                 "the case is published: its embargo is over for good",
             ));
         }
-        let mut case = record.case.clone();
-        case.updated_at = after(case.updated_at);
+        let mut case = super::touched(&record);
         if let Some(tlp) = tlp {
             case.tlp = tlp;
         }
@@ -217,10 +212,7 @@ impl App {
                    "embargo_until": {"from": record.case.embargo_until.to_string(), "to": case.embargo_until.to_string()}}),
         );
         let change = CaseChange {
-            cases: vec![CaseWrite {
-                previous: Some(record.case.updated_at),
-                case: case.clone(),
-            }],
+            cases: vec![super::rewrite(&record, case.clone())],
             ..CaseChange::default()
         };
         self.store.apply_case_change(&change, &[audit]).await?;
@@ -299,8 +291,7 @@ impl App {
                 },
             ));
         }
-        let mut case = record.case.clone();
-        case.updated_at = after(case.updated_at);
+        let case = super::touched(&record);
         let audit = AuditRecord::new(
             actor.label(),
             "case.member_add",
@@ -308,10 +299,7 @@ impl App {
             json!({"org": org.id, "relation": request.relation, "people": request.people}),
         );
         let change = CaseChange {
-            cases: vec![CaseWrite {
-                previous: Some(record.case.updated_at),
-                case: case.clone(),
-            }],
+            cases: vec![super::rewrite(&record, case.clone())],
             members: vec![(
                 id,
                 CaseMember {
@@ -367,8 +355,7 @@ impl App {
         if operators.is_empty() {
             return Ok(0);
         }
-        let mut case = record.case.clone();
-        case.updated_at = after(case.updated_at);
+        let case = super::touched(&record);
         let audit = AuditRecord::new(
             actor.label(),
             "case.operators_notified",
@@ -376,10 +363,7 @@ impl App {
             json!({"operators": operators.len()}),
         );
         let change = CaseChange {
-            cases: vec![CaseWrite {
-                previous: Some(record.case.updated_at),
-                case: case.clone(),
-            }],
+            cases: vec![super::rewrite(&record, case.clone())],
             members: operators
                 .iter()
                 .map(|org| {
@@ -438,8 +422,7 @@ impl App {
             format!("finding:{id}"),
             json!({"case": finding.case_id}),
         )];
-        let mut case = record.case.clone();
-        case.updated_at = after(case.updated_at);
+        let mut case = super::touched(&record);
         let from = case.state;
         if !others_active && let Ok(Mover::Withdrawal) = from.transition_to(CaseState::Closed) {
             let system = Actor::system();
@@ -460,10 +443,7 @@ impl App {
                 ));
         }
         let change = CaseChange {
-            cases: vec![CaseWrite {
-                previous: Some(record.case.updated_at),
-                case,
-            }],
+            cases: vec![super::rewrite(&record, case)],
             finding_statuses: vec![(id, FindingStatus::Withdrawn)],
             ..CaseChange::default()
         };
@@ -564,8 +544,7 @@ impl App {
             merged_into: None,
         };
         let remaining = self.store.attachments(record.case.id).await?;
-        let mut old = record.case.clone();
-        old.updated_at = after(old.updated_at);
+        let mut old = super::touched(&record);
         old.has_poc = remaining
             .iter()
             .any(|a| a.kind == AttachmentKind::ProofOfConcept && a.finding != Some(id));
@@ -578,10 +557,7 @@ impl App {
         );
         let mut change = CaseChange {
             cases: vec![
-                CaseWrite {
-                    previous: Some(record.case.updated_at),
-                    case: old,
-                },
+                super::rewrite(&record, old),
                 CaseWrite {
                     case: new_case.clone(),
                     previous: None,
@@ -693,25 +669,14 @@ impl App {
             }
             by_finding
         };
-        let mut target_case = target.case.clone();
-        target_case.updated_at = after(target_case.updated_at);
-        let mut known: BTreeSet<String> =
-            target_case.known_vulnerabilities.iter().cloned().collect();
-        known.extend(source.case.known_vulnerabilities.iter().cloned());
-        target_case.known_vulnerabilities = known.into_iter().collect();
-        target_case.has_poc |= source.case.has_poc;
-        let source_exploitation = Exploitation::parse(&source.case.priority.exploitation);
-        if source_exploitation > Exploitation::parse(&target_case.priority.exploitation) {
-            target_case.priority = priority::rank(
-                source_exploitation,
-                target_case.priority.automatable,
-                target_case.priority.technical_impact_total,
-                target_case.priority.exposure.clone(),
-                target_case.cvss.as_ref().map(|c| c.score),
-            );
-        }
-        let mut source_case = source.case.clone();
-        source_case.updated_at = after(source_case.updated_at);
+        let mut target_case = super::touched(&target);
+        super::absorb_evidence(
+            &mut target_case,
+            &source.case.known_vulnerabilities,
+            source.case.has_poc,
+            Exploitation::parse(&source.case.priority.exploitation),
+        );
+        let mut source_case = super::touched(&source);
         source_case.merged_into = Some(target.case.id);
         if source_case.state.is_open() {
             enter_state(&mut source_case, CaseState::Rejected, now);
@@ -742,14 +707,8 @@ impl App {
         proposals.extend(superseded);
         let change = CaseChange {
             cases: vec![
-                CaseWrite {
-                    previous: Some(target.case.updated_at),
-                    case: target_case,
-                },
-                CaseWrite {
-                    previous: Some(source.case.updated_at),
-                    case: source_case,
-                },
+                super::rewrite(&target, target_case),
+                super::rewrite(&source, source_case),
             ],
             members: source
                 .members
@@ -823,13 +782,9 @@ impl App {
             notes: None,
             decided_at: None,
         };
-        let mut case = record.case.clone();
-        case.updated_at = after(case.updated_at);
+        let case = super::touched(&record);
         let mut change = CaseChange {
-            cases: vec![CaseWrite {
-                previous: Some(record.case.updated_at),
-                case,
-            }],
+            cases: vec![super::rewrite(&record, case)],
             members: vec![(
                 id,
                 CaseMember {
@@ -904,8 +859,7 @@ impl App {
             .chain((verdict == Verdict::Reproduced).then_some(decided.org))
             .collect();
         let quorum = self.coordination.quorum_for(record.case.cvss.as_ref());
-        let mut case = record.case.clone();
-        case.updated_at = after(case.updated_at);
+        let mut case = super::touched(&record);
         let mut audits = vec![AuditRecord::new(
             actor.label(),
             "validation.verdict",
@@ -937,10 +891,7 @@ impl App {
         }
         let state = case.state;
         let change = CaseChange {
-            cases: vec![CaseWrite {
-                previous: Some(record.case.updated_at),
-                case,
-            }],
+            cases: vec![super::rewrite(&record, case)],
             validations: vec![decided.clone()],
             events,
             ..CaseChange::default()
@@ -1026,8 +977,7 @@ impl App {
             updated_by: actor.label(),
             updated_at: now,
         };
-        let mut case = record.case.clone();
-        case.updated_at = after(case.updated_at);
+        let case = super::touched(&record);
         let audit = AuditRecord::new(
             actor.label(),
             "vendor_status.record",
@@ -1035,10 +985,7 @@ impl App {
             json!({"org": org, "product": status.product, "status": status.status, "fixed_version": status.fixed_version}),
         );
         let change = CaseChange {
-            cases: vec![CaseWrite {
-                previous: Some(record.case.updated_at),
-                case,
-            }],
+            cases: vec![super::rewrite(&record, case)],
             vendor_statuses: vec![status.clone()],
             ..CaseChange::default()
         };
@@ -1120,19 +1067,9 @@ impl App {
                 .ok_or_else(|| conflict("an attachment needs an organization"))?,
         };
         let (attachment, sealed) = self.seal_attachment(actor, id, finding, org, &upload, now)?;
-        let mut case = record.case.clone();
-        case.updated_at = after(case.updated_at);
-        if attachment.kind == AttachmentKind::ProofOfConcept && !case.has_poc {
-            case.has_poc = true;
-            let exploitation =
-                Exploitation::parse(&case.priority.exploitation).max(Exploitation::Poc);
-            case.priority = priority::rank(
-                exploitation,
-                case.priority.automatable,
-                case.priority.technical_impact_total,
-                case.priority.exposure.clone(),
-                case.cvss.as_ref().map(|c| c.score),
-            );
+        let mut case = super::touched(&record);
+        if attachment.kind == AttachmentKind::ProofOfConcept {
+            super::absorb_evidence(&mut case, &[], true, Exploitation::None);
         }
         let audit = AuditRecord::new(
             actor.label(),
@@ -1142,10 +1079,7 @@ impl App {
                    "size": attachment.size, "digest": attachment.digest}),
         );
         let change = CaseChange {
-            cases: vec![CaseWrite {
-                previous: Some(record.case.updated_at),
-                case,
-            }],
+            cases: vec![super::rewrite(&record, case)],
             attachments: vec![(attachment.clone(), sealed)],
             ..CaseChange::default()
         };

@@ -60,6 +60,12 @@ pub struct ServeArgs {
     /// (repeatable; KIND is osv, csaf, kev, epss or cve; HOURS defaults to 24).
     #[arg(long = "sync", value_name = "KIND=SOURCE@HOURS", value_parser = parse_sync)]
     syncs: Vec<Sync>,
+    /// Independent reproductions that validate a case.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10), value_name = "N")]
+    validation_quorum: u32,
+    /// Independent reproductions that validate a critical case (CVSS base score 9.0 or more).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=10), value_name = "N")]
+    critical_quorum: u32,
     /// Log line format.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -148,7 +154,13 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let app = args.data.open().await?;
+    let app = args.data.open().await?.with_coordination_policy(
+        clearinghouse_app::coordination::CoordinationPolicy {
+            quorum: args.validation_quorum,
+            critical_quorum: args.critical_quorum,
+            ..Default::default()
+        },
+    );
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;

@@ -26,7 +26,9 @@ use crate::ids::{OrgId, PersonId};
 use crate::participant::Role;
 
 /// How much of a case someone sees, least first.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseView {
     /// Nothing: the case does not exist for them.

@@ -7,7 +7,11 @@
 //! - `knowledge`: imports, vulnerabilities and source records.
 //! - `inventory`: assets, uploads, matches, priorities, exposure, subscriptions and deliveries.
 //! - `log`: checkpoint, key, entries and proofs of the tamper-evident log.
+//! - `coordination` (DTOs in `coordination_dto`): findings, cases, the queue, validations, vendor
+//!   statuses, comments, attachments, merge proposals.
 
+mod coordination;
+pub mod coordination_dto;
 pub mod dto;
 mod inventory;
 pub(crate) mod knowledge;
@@ -41,6 +45,7 @@ use crate::state::AppState;
         (name = "inventories", description = "Operators' assets and SBOMs, matches, what to fix first, aggregate exposure"),
         (name = "notifications", description = "Webhook and e-mail subscriptions, deliveries and the dead-letter view"),
         (name = "log", description = "The tamper-evident log: RFC 6962 Merkle tree with C2SP signed checkpoints"),
+        (name = "coordination", description = "Findings, deduplication, cases, validation, prioritization, embargo and TLP 2.0, vendor coordination. What you may not see of a case is 404 on every route"),
     )
 )]
 struct ApiDoc;
@@ -109,6 +114,44 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(log::get_entry))
         .routes(routes!(log::inclusion_proof))
         .routes(routes!(log::consistency_proof))
+        .routes(routes!(coordination::submit_finding))
+        .routes(routes!(coordination::submit_sarif))
+        .routes(routes!(coordination::get_finding))
+        .routes(routes!(coordination::withdraw_finding))
+        .routes(routes!(coordination::split_finding))
+        .routes(routes!(coordination::list_cases))
+        .routes(routes!(coordination::queue))
+        .routes(routes!(coordination::get_case))
+        .routes(routes!(coordination::export_case))
+        .routes(routes!(coordination::transition_case))
+        .routes(routes!(coordination::set_disclosure))
+        .routes(routes!(coordination::case_findings))
+        .routes(routes!(
+            coordination::case_members,
+            coordination::add_case_member
+        ))
+        .routes(routes!(coordination::notify_operators))
+        .routes(routes!(
+            coordination::list_validations,
+            coordination::claim_case
+        ))
+        .routes(routes!(coordination::record_verdict))
+        .routes(routes!(
+            coordination::list_vendor_statuses,
+            coordination::record_vendor_status
+        ))
+        .routes(routes!(
+            coordination::list_comments,
+            coordination::add_comment
+        ))
+        .routes(routes!(
+            coordination::list_attachments,
+            coordination::upload_attachment
+        ))
+        .routes(routes!(coordination::attachment_content))
+        .routes(routes!(coordination::list_proposals))
+        .routes(routes!(coordination::accept_proposal))
+        .routes(routes!(coordination::reject_proposal))
         .split_for_parts()
 }
 

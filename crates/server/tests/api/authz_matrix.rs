@@ -35,6 +35,15 @@ enum Rule {
     OtherOperator,
     /// An object outside the caller's operator (or none at all): 404 for everyone.
     NotFoundForAll,
+    /// Finders (of the caller's organization); others get the status given.
+    Finders(u16),
+    /// Clearinghouse analysts; others get the status given.
+    Analysts(u16),
+    /// A case the caller's organization is not part of: analysts see and manage every case, for
+    /// everyone else it does not exist (404).
+    CaseAnalyst,
+    /// The same, for an action analysts may not take on a case they see (403); others 404.
+    CaseAnalystDenied,
 }
 
 impl Rule {
@@ -55,6 +64,9 @@ impl Rule {
             Rule::AnalystsAndAdmins => matches!(role, Role::Admin | Role::Analyst),
             Rule::OperatorWriters(_) => matches!(role, Role::OperatorContact | Role::Manager),
             Rule::OtherOperator | Rule::NotFoundForAll => false,
+            Rule::Finders(_) => role == Role::Finder,
+            Rule::Analysts(_) | Rule::CaseAnalyst => role == Role::Analyst,
+            Rule::CaseAnalystDenied => false,
         };
         match (allowed, self) {
             (true, _) => success,
@@ -68,6 +80,15 @@ impl Rule {
                 }
             }
             (false, Rule::NotFoundForAll) => 404,
+            (false, Rule::Finders(deny) | Rule::Analysts(deny)) => deny,
+            (false, Rule::CaseAnalyst) => 404,
+            (false, Rule::CaseAnalystDenied) => {
+                if role == Role::Analyst {
+                    403
+                } else {
+                    404
+                }
+            }
             (false, Rule::CrossOrgReaders) => 404,
             (false, _) => 403,
         }
@@ -85,6 +106,12 @@ struct Fixture {
     other_upload: String,
     vulnerability: String,
     advisory: String,
+    /// A case of other organizations, with two findings, a vendor and a proof of concept.
+    case: String,
+    case_finding: String,
+    case_second_finding: String,
+    case_attachment: String,
+    case_vendor: String,
 }
 
 fn osv_record(n: usize) -> Value {
@@ -584,6 +611,368 @@ fn table() -> Vec<Row> {
                 )
             },
         },
+        // Coordination (#5). Every token acts for "Matrix Operator", which is not part of the
+        // fixture case: only analysts see it; for everyone else it does not exist.
+        Row {
+            method: Method::POST,
+            template: "/api/v1/findings",
+            rule: Finders(403),
+            success: 201,
+            request: |_, n| ("/api/v1/findings".into(), Some(matrix_finding(n))),
+        },
+        Row {
+            method: Method::POST,
+            template: "/api/v1/findings/sarif",
+            rule: Finders(403),
+            success: 200,
+            request: |_, n| {
+                (
+                    format!("/api/v1/findings/sarif?product=pkg:pypi/matrix-sarif@{n}.0"),
+                    Some(matrix_sarif()),
+                )
+            },
+        },
+        Row {
+            method: Method::GET,
+            template: "/api/v1/findings/{id}",
+            rule: CaseAnalyst,
+            success: 200,
+            request: |f, _| (format!("/api/v1/findings/{}", f.case_finding), None),
+        },
+        Row {
+            method: Method::POST,
+            template: "/api/v1/findings/{id}/withdraw",
+            rule: CaseAnalystDenied,
+            success: 200,
+            request: |f, _| {
+                (
+                    format!("/api/v1/findings/{}/withdraw", f.case_finding),
+                    Some(json!({})),
+                )
+            },
+        },
+        Row {
+            method: Method::POST,
+            template: "/api/v1/findings/{id}/split",
+            rule: CaseAnalyst,
+            success: 201,
+            request: |f, _| {
+                (
+                    format!("/api/v1/findings/{}/split", f.case_second_finding),
+                    Some(json!({})),
+                )
+            },
+        },
+        Row {
+            method: Method::GET,
+            template: "/api/v1/cases",
+            rule: Authenticated,
+            success: 200,
+            request: |_, _| ("/api/v1/cases?q=matrix".into(), None),
+        },
+        Row {
+            method: Method::GET,
+            template: "/api/v1/cases/queue",
+            rule: Analysts(403),
+            success: 200,
+            request: |_, _| ("/api/v1/cases/queue".into(), None),
+        },
+        Row {
+            method: Method::GET,
+            template: "/api/v1/cases/{id}",
+            rule: CaseAnalyst,
+            success: 200,
+            request: |f, _| (format!("/api/v1/cases/{}", f.case), None),
+        },
+        Row {
+            method: Method::GET,
+            template: "/api/v1/cases/{id}/export",
+            rule: CaseAnalyst,
+            success: 200,
+            request: |f, _| (format!("/api/v1/cases/{}/export", f.case), None),
+        },
+        Row {
+            method: Method::POST,
+            template: "/api/v1/cases/{id}/transition",
+            rule: CaseAnalyst,
+            success: 200,
+            request: |f, _| {
+                (
+                    format!("/api/v1/cases/{}/transition", f.case),
+                    Some(json!({"to": "triaged"})),
+                )
+            },
+        },
+        Row {
+            method: Method::PUT,
+            template: "/api/v1/cases/{id}/disclosure",
+            rule: CaseAnalyst,
+            success: 200,
+            request: |f, _| {
+                (
+                    format!("/api/v1/cases/{}/disclosure", f.case),
+                    Some(json!({"tlp": "AMBER"})),
+                )
+            },
+        },
+        Row {
+            method: Method::GET,
+            template: "/api/v1/cases/{id}/findings",
+            rule: CaseAnalyst,
+            success: 200,
+            request: |f, _| (format!("/api/v1/cases/{}/findings", f.case), None),
+        },
+        Row {
+            method: Method::GET,
+            template: "/api/v1/cases/{id}/members",
+            rule: CaseAnalyst,
+            success: 200,
+            request: |f, _| (format!("/api/v1/cases/{}/members", f.case), None),
+        },
+        Row {
+            method: Method::POST,
+            template: "/api/v1/cases/{id}/members",
+            rule: CaseAnalyst,
+            success: 200,
+            request: |f, _| {
+                (
+                    format!("/api/v1/cases/{}/members", f.case),
+                    Some(json!({"org_id": f.case_vendor, "relation": "vendor"})),
+                )
+            },
+        },
+        Row {
+            method: Method::POST,
+            template: "/api/v1/cases/{id}/operators/notify",
+            rule: CaseAnalyst,
+            success: 200,
+            request: |f, _| {
+                (
+                    format!("/api/v1/cases/{}/operators/notify", f.case),
+                    Some(json!({})),
+                )
+            },
+        },
+        Row {
+            method: Method::GET,
+            template: "/api/v1/cases/{id}/validations",
+            rule: CaseAnalyst,
+            success: 200,
+            request: |f, _| (format!("/api/v1/cases/{}/validations", f.case), None),
+        },
+        Row {
+            method: Method::POST,
+            template: "/api/v1/cases/{id}/validations",
+            rule: CaseAnalystDenied,
+            success: 201,
+            request: |f, _| {
+                (
+                    format!("/api/v1/cases/{}/validations", f.case),
+                    Some(json!({})),
+                )
+            },
+        },
+        Row {
+            method: Method::POST,
+            template: "/api/v1/validations/{id}/verdict",
+            rule: NotFoundForAll,
+            success: 200,
+            request: |_, _| {
+                (
+                    format!(
+                        "/api/v1/validations/{}/verdict",
+                        clearinghouse_domain::ValidationId::generate()
+                    ),
+                    Some(json!({"verdict": "reproduced"})),
+                )
+            },
+        },
+        Row {
+            method: Method::GET,
+            template: "/api/v1/cases/{id}/vendor-statuses",
+            rule: CaseAnalyst,
+            success: 200,
+            request: |f, _| (format!("/api/v1/cases/{}/vendor-statuses", f.case), None),
+        },
+        Row {
+            method: Method::POST,
+            template: "/api/v1/cases/{id}/vendor-statuses",
+            rule: CaseAnalyst,
+            success: 200,
+            request: |f, _| {
+                (
+                    format!("/api/v1/cases/{}/vendor-statuses", f.case),
+                    Some(
+                        json!({"org_id": f.case_vendor, "product": "pkg:pypi/matrix-case-lib", "status": "affected"}),
+                    ),
+                )
+            },
+        },
+        Row {
+            method: Method::GET,
+            template: "/api/v1/cases/{id}/comments",
+            rule: CaseAnalyst,
+            success: 200,
+            request: |f, _| (format!("/api/v1/cases/{}/comments", f.case), None),
+        },
+        Row {
+            method: Method::POST,
+            template: "/api/v1/cases/{id}/comments",
+            rule: CaseAnalyst,
+            success: 201,
+            request: |f, _| {
+                (
+                    format!("/api/v1/cases/{}/comments", f.case),
+                    Some(json!({"body": "matrix"})),
+                )
+            },
+        },
+        Row {
+            method: Method::GET,
+            template: "/api/v1/cases/{id}/attachments",
+            rule: CaseAnalyst,
+            success: 200,
+            request: |f, _| (format!("/api/v1/cases/{}/attachments", f.case), None),
+        },
+        Row {
+            method: Method::POST,
+            template: "/api/v1/cases/{id}/attachments",
+            rule: CaseAnalyst,
+            success: 201,
+            request: |f, _| {
+                (
+                    format!("/api/v1/cases/{}/attachments", f.case),
+                    Some(
+                        json!({"kind": "other", "filename": "notes.txt", "media_type": "text/plain", "content_base64": "bm90ZXM="}),
+                    ),
+                )
+            },
+        },
+        Row {
+            method: Method::GET,
+            template: "/api/v1/attachments/{id}/content",
+            rule: CaseAnalyst,
+            success: 200,
+            request: |f, _| {
+                (
+                    format!("/api/v1/attachments/{}/content", f.case_attachment),
+                    None,
+                )
+            },
+        },
+        Row {
+            method: Method::GET,
+            template: "/api/v1/merge-proposals",
+            rule: Analysts(403),
+            success: 200,
+            request: |_, _| ("/api/v1/merge-proposals".into(), None),
+        },
+        Row {
+            method: Method::POST,
+            template: "/api/v1/merge-proposals/{id}/accept",
+            rule: NotFoundForAll,
+            success: 200,
+            request: |_, _| {
+                (
+                    format!("/api/v1/merge-proposals/{}/accept", uuid::Uuid::now_v7()),
+                    Some(json!({})),
+                )
+            },
+        },
+        Row {
+            method: Method::POST,
+            template: "/api/v1/merge-proposals/{id}/reject",
+            rule: NotFoundForAll,
+            success: 200,
+            request: |_, _| {
+                (
+                    format!("/api/v1/merge-proposals/{}/reject", uuid::Uuid::now_v7()),
+                    Some(json!({})),
+                )
+            },
+        },
+    ]
+}
+
+fn matrix_finding(n: usize) -> Value {
+    json!({"title": format!("Matrix finding {n}"), "description": "Matrix finding for the authorization table",
+           "product": "pkg:pypi/matrix-submit@1.0", "cwe": "CWE-20",
+           "location": {"file": "matrix.py", "function": format!("f{n}")}, "provenance": {"tool": "matrix"}})
+}
+
+fn matrix_sarif() -> Value {
+    json!({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "matrix"}}, "results": []}]})
+}
+
+/// A case of two other organizations (a lab reported it twice over), with a vendor and a proof of
+/// concept; made through the services as a finder token of the lab.
+async fn case_fixture(t: &TestApp) -> [String; 5] {
+    use clearinghouse_domain::authz::{Actor, Grant};
+    let lab = t.org("Matrix Lab", OrgKind::AiDeveloper, None).await;
+    let other_lab = t.org("Matrix Lab Two", OrgKind::AiDeveloper, None).await;
+    let vendor = t.org("Matrix Case Vendor", OrgKind::Vendor, None).await;
+    let finder = |org: &clearinghouse_domain::Organization| {
+        Actor::token(
+            clearinghouse_domain::TokenId::generate(),
+            None,
+            Grant {
+                org: org.id,
+                role: Role::Finder,
+            },
+        )
+    };
+    let request = |title: &str| clearinghouse_app::coordination::FindingRequest {
+        title: title.into(),
+        description: "A matrix case: its description is long enough to be one".into(),
+        product: "pkg:pypi/matrix-case-lib@1.0".into(),
+        cwe: "CWE-89".into(),
+        location: clearinghouse_domain::coordination::Location {
+            file: Some("matrix/db.py".into()),
+            function: Some("query".into()),
+            ..Default::default()
+        },
+        tool: "matrix".into(),
+        attachments: vec![clearinghouse_app::coordination::AttachmentUpload {
+            kind: clearinghouse_domain::coordination::AttachmentKind::ProofOfConcept,
+            filename: "poc.txt".into(),
+            media_type: "text/plain".into(),
+            content: b"poc".to_vec(),
+        }],
+        ..Default::default()
+    };
+    let first = t
+        .app
+        .submit_finding(&finder(&lab), &request("Matrix SQL injection"), None)
+        .await
+        .expect("finding");
+    let second = t
+        .app
+        .submit_finding(
+            &finder(&other_lab),
+            &request("Matrix SQL injection again"),
+            None,
+        )
+        .await
+        .expect("duplicate");
+    assert_eq!(second.case_id, first.case_id);
+    t.app
+        .add_case_member(
+            &Actor::system(),
+            first.case_id,
+            &clearinghouse_app::coordination::MemberRequest {
+                org: vendor.id,
+                relation: clearinghouse_domain::coordination::CaseRelation::Vendor,
+                people: vec![],
+            },
+        )
+        .await
+        .expect("vendor");
+    [
+        first.case_id.to_string(),
+        first.finding.to_string(),
+        second.finding.to_string(),
+        first.attachments[0].to_string(),
+        vendor.id.to_string(),
     ]
 }
 
@@ -724,6 +1113,13 @@ async fn every_route_times_every_role_matches_the_table() {
             vulnerability,
             advisory,
         ] = inventory_fixture(&t, &own, &other).await;
+        let [
+            case,
+            case_finding,
+            case_second_finding,
+            case_attachment,
+            case_vendor,
+        ] = case_fixture(&t).await;
         let fixture = Fixture {
             own_org: own.id.to_string(),
             other_org: other.id.to_string(),
@@ -734,6 +1130,11 @@ async fn every_route_times_every_role_matches_the_table() {
             other_upload,
             vulnerability,
             advisory,
+            case,
+            case_finding,
+            case_second_finding,
+            case_attachment,
+            case_vendor,
         };
         let mut tokens = vec![(None, None)];
         for role in Role::ALL {

@@ -185,6 +185,11 @@ impl TestApp {
             .secret
     }
 
+    /// The database this server runs on.
+    pub fn database(&self) -> &TestDb {
+        &self._db
+    }
+
     pub async fn log_size(&self) -> u64 {
         self.app.store().log_size().await.expect("log size")
     }
