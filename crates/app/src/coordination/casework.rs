@@ -12,7 +12,8 @@ use std::collections::{BTreeSet, HashMap};
 use clearinghouse_domain::authz::{Action, Actor, CasePart, authorize};
 use clearinghouse_domain::coordination::visibility::{Viewer, case_view};
 use clearinghouse_domain::coordination::{
-    CaseRecord, CaseState, CaseView, Finding, FindingStatus, MergeProposal, Validation,
+    Attachment, AttachmentKind, CaseRecord, CaseState, CaseView, Finding, FindingStatus,
+    MergeProposal, Validation, Verdict,
 };
 use clearinghouse_domain::page::{MAX_LIMIT, Page, PageRequest};
 use clearinghouse_domain::{AttachmentId, CaseId, FindingId, OrgId, Role, ValidationId};
@@ -106,6 +107,8 @@ pub struct ClaimedCase {
     pub quorum: u32,
     /// Reproductions recorded so far, by anyone.
     pub reproductions: u32,
+    /// Evidence the claiming organization attached (metadata only).
+    pub evidence: Vec<Attachment>,
 }
 
 /// The validator's workbench.
@@ -373,17 +376,22 @@ impl App {
                 if standing.view < CaseView::Full {
                     continue;
                 }
+                let evidence = self
+                    .store
+                    .attachments(record.case.id)
+                    .await?
+                    .into_iter()
+                    .filter(|a| a.org == validation.org && a.kind == AttachmentKind::Evidence)
+                    .collect();
                 desk.claimed.push(ClaimedCase {
                     case: self.shape(record, standing.view, now, false).await?,
                     validation: validation.clone(),
                     quorum: self.coordination.quorum_for(record.case.cvss.as_ref()),
                     reproductions: validations
                         .iter()
-                        .filter(|v| {
-                            v.verdict
-                                == Some(clearinghouse_domain::coordination::Verdict::Reproduced)
-                        })
+                        .filter(|v| v.verdict == Some(Verdict::Reproduced))
                         .count() as u32,
+                    evidence,
                 });
             } else if authorize(actor, &Action::ValidationClaim(standing)).is_ok() {
                 desk.open

@@ -1071,7 +1071,7 @@ pub(super) fn location_text(location: &clearinghouse_domain::coordination::Locat
 }
 
 /// `812 bytes`, `3.4 KiB`, `1.2 MiB`.
-fn byte_size(bytes: u64) -> String {
+pub(super) fn byte_size(bytes: u64) -> String {
     match bytes {
         0..1024 => format!("{bytes} bytes"),
         1024..1_048_576 => format!("{:.1} KiB", bytes as f64 / 1024.0),

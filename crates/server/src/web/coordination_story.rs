@@ -160,15 +160,43 @@ async fn world(db: &clearinghouse_testkit::TestDb) -> World {
     let house = org(&app, "Clearinghouse Ops", OrgKind::Government, None).await;
     person(&app, &house, "ana@house.test", "Ana Analyst", Role::Analyst).await;
     let alpha = org(&app, "Alpha AI", OrgKind::AiDeveloper, None).await;
-    person(&app, &alpha, "finder@alpha.test", "Alpha Finder", Role::Finder).await;
+    person(
+        &app,
+        &alpha,
+        "finder@alpha.test",
+        "Alpha Finder",
+        Role::Finder,
+    )
+    .await;
     let beta = org(&app, "Beta Labs", OrgKind::AiDeveloper, None).await;
     person(&app, &beta, "finder@beta.test", "Beta Finder", Role::Finder).await;
     let gamma = org(&app, "Gamma Research", OrgKind::AiDeveloper, None).await;
-    person(&app, &gamma, "finder@gamma.test", "Gamma Finder", Role::Finder).await;
+    person(
+        &app,
+        &gamma,
+        "finder@gamma.test",
+        "Gamma Finder",
+        Role::Finder,
+    )
+    .await;
     let checkers = org(&app, "Independent Checkers", OrgKind::Validator, None).await;
-    person(&app, &checkers, "val@check.test", "Val Validator", Role::Validator).await;
+    person(
+        &app,
+        &checkers,
+        "val@check.test",
+        "Val Validator",
+        Role::Validator,
+    )
+    .await;
     let vendor = org(&app, "Storypkg Maintainers", OrgKind::Vendor, None).await;
-    person(&app, &vendor, "sec@storypkg.test", "Vic Vendor", Role::VendorContact).await;
+    person(
+        &app,
+        &vendor,
+        "sec@storypkg.test",
+        "Vic Vendor",
+        Role::VendorContact,
+    )
+    .await;
     let outsider = org(
         &app,
         "Unrelated Water",
@@ -176,7 +204,14 @@ async fn world(db: &clearinghouse_testkit::TestDb) -> World {
         Some(Sector::WaterAndWastewaterSystems),
     )
     .await;
-    person(&app, &outsider, "ops@water.test", "Olive Outsider", Role::OperatorContact).await;
+    person(
+        &app,
+        &outsider,
+        "ops@water.test",
+        "Olive Outsider",
+        Role::OperatorContact,
+    )
+    .await;
     let router = crate::router(AppState::new(app.clone(), ServerConfig::default()));
     World {
         app,
@@ -211,7 +246,10 @@ async fn submit_deduplicate_validate_coordinate() {
 
         // Navigation offers each desk only to those who can use it.
         let home = alpha.get("/").await.html;
-        assert!(home.contains("href=\"/findings\""), "{engine}: finders submit");
+        assert!(
+            home.contains("href=\"/findings\""),
+            "{engine}: finders submit"
+        );
         assert!(!home.contains("href=\"/cases/queue\""), "{engine}");
         assert!(!home.contains("href=\"/validate\""), "{engine}");
         let home = analyst.get("/").await.html;
@@ -220,7 +258,10 @@ async fn submit_deduplicate_validate_coordinate() {
         let home = outsider.get("/").await.html;
         assert!(home.contains("href=\"/cases\""), "{engine}");
         for desk in ["/cases/queue", "/findings", "/validate"] {
-            assert!(!home.contains(&format!("href=\"{desk}\"")), "{engine}: {desk}");
+            assert!(
+                !home.contains(&format!("href=\"{desk}\"")),
+                "{engine}: {desk}"
+            );
         }
         assert!(validator.get("/").await.html.contains("href=\"/validate\""));
 
@@ -233,16 +274,40 @@ async fn submit_deduplicate_validate_coordinate() {
         let refused = post_multipart(
             &alpha,
             "/findings/new",
-            &finding_fields(&alpha.csrf, &key, title, description, "read_chunk", "CVSS:3.1/AV:X"),
+            &finding_fields(
+                &alpha.csrf,
+                &key,
+                title,
+                description,
+                "read_chunk",
+                "CVSS:3.1/AV:X",
+            ),
             None,
         )
         .await;
-        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", refused.html);
-        assert!(refused.html.contains("id=\"e-cvss\""), "{engine}: {}", refused.html);
-        assert!(refused.html.contains("role=\"alert\""));
-        assert!(refused.html.contains(&format!("value=\"{title}\"")), "the title is kept");
         assert_eq!(
-            alpha.get("/findings").await.html.matches("data-testid=\"my-finding\"").count(),
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{engine}: {}",
+            refused.html
+        );
+        assert!(
+            refused.html.contains("id=\"e-cvss\""),
+            "{engine}: {}",
+            refused.html
+        );
+        assert!(refused.html.contains("role=\"alert\""));
+        assert!(
+            refused.html.contains(&format!("value=\"{title}\"")),
+            "the title is kept"
+        );
+        assert_eq!(
+            alpha
+                .get("/findings")
+                .await
+                .html
+                .matches("data-testid=\"my-finding\"")
+                .count(),
             0,
             "{engine}: nothing was stored"
         );
@@ -251,11 +316,23 @@ async fn submit_deduplicate_validate_coordinate() {
         let fields = finding_fields(&alpha.csrf, &key, title, description, "read_chunk", VECTOR);
         let poc: &[u8] = b"import storypkg\nstorypkg.parse(b'\\xff' * 70000)\n";
         let first = post_multipart(&alpha, "/findings/new", &fields, Some(("poc.py", poc))).await;
-        assert_eq!(first.status, StatusCode::SEE_OTHER, "{engine}: {}", first.html);
-        assert!(first.location.ends_with("?done=new_case"), "{}", first.location);
+        assert_eq!(
+            first.status,
+            StatusCode::SEE_OTHER,
+            "{engine}: {}",
+            first.html
+        );
+        assert!(
+            first.location.ends_with("?done=new_case"),
+            "{}",
+            first.location
+        );
         let case_id = case_of(&first.location);
         let again = post_multipart(&alpha, "/findings/new", &fields, Some(("poc.py", poc))).await;
-        assert_eq!(again.location, first.location, "{engine}: a resubmission replays");
+        assert_eq!(
+            again.location, first.location,
+            "{engine}: a resubmission replays"
+        );
 
         // Beta reports the same bug, later: it joins the case and is credited second.
         let key_b = form_key(&beta.get("/findings/new").await.html);
@@ -273,7 +350,12 @@ async fn submit_deduplicate_validate_coordinate() {
             None,
         )
         .await;
-        assert_eq!(second.status, StatusCode::SEE_OTHER, "{engine}: {}", second.html);
+        assert_eq!(
+            second.status,
+            StatusCode::SEE_OTHER,
+            "{engine}: {}",
+            second.html
+        );
         assert_eq!(case_of(&second.location), case_id, "{engine}: one case");
         assert!(second.location.ends_with("?done=duplicate"));
 
@@ -295,9 +377,15 @@ async fn submit_deduplicate_validate_coordinate() {
             credits.find("Beta Labs").expect("beta credited"),
         );
         assert!(a < b, "{engine}: the earlier finder first: {credits}");
-        assert!(credits.contains("1st, first finder (priority)"), "{credits}");
+        assert!(
+            credits.contains("1st, first finder (priority)"),
+            "{credits}"
+        );
         assert_eq!(html.matches("data-testid=\"finding\"").count(), 2);
-        assert!(!html.contains("action=\"/cases/{case_id}/transition\""), "finders do not move cases");
+        assert!(
+            !html.contains("action=\"/cases/{case_id}/transition\""),
+            "finders do not move cases"
+        );
         let status = alpha.get("/findings").await.html;
         assert!(status.contains("1st of 2"), "{engine}: {status}");
         assert!(beta.get("/findings").await.html.contains("2nd of 2"));
@@ -313,10 +401,20 @@ async fn submit_deduplicate_validate_coordinate() {
         let download = alpha.get(&format!("/attachments/{poc_id}")).await;
         assert_eq!(download.status, StatusCode::OK, "{engine}");
         assert_eq!(download.html.as_bytes(), poc);
-        assert_eq!(w.app.store().log_size().await.expect("log"), log_before + 1, "the read is logged");
+        assert_eq!(
+            w.app.store().log_size().await.expect("log"),
+            log_before + 1,
+            "the read is logged"
+        );
         let beta_page = beta.get(&format!("/cases/{case_id}")).await.html;
-        assert!(beta_page.contains("poc.py <span class=\"hint\">(not for your role)</span>"), "{beta_page}");
-        assert_eq!(beta.get(&format!("/attachments/{poc_id}")).await.status, StatusCode::NOT_FOUND);
+        assert!(
+            beta_page.contains("poc.py <span class=\"hint\">(not for your role)</span>"),
+            "{beta_page}"
+        );
+        assert_eq!(
+            beta.get(&format!("/attachments/{poc_id}")).await.status,
+            StatusCode::NOT_FOUND
+        );
 
         // An outsider gets exactly the page of a case that does not exist.
         let hidden = outsider.get(&format!("/cases/{case_id}")).await;
@@ -329,20 +427,40 @@ async fn submit_deduplicate_validate_coordinate() {
             main_of(&missing.html).replace(&missing_id, "ID"),
             "{engine}"
         );
-        assert!(hidden.html.contains("aria-label=\"Main\""), "the error page keeps the navigation");
-        assert!(!outsider.get("/cases").await.html.contains(title), "{engine}");
-        assert_eq!(outsider.get(&format!("/attachments/{poc_id}")).await.status, StatusCode::NOT_FOUND);
+        assert!(
+            hidden.html.contains("aria-label=\"Main\""),
+            "the error page keeps the navigation"
+        );
+        assert!(
+            !outsider.get("/cases").await.html.contains(title),
+            "{engine}"
+        );
+        assert_eq!(
+            outsider.get(&format!("/attachments/{poc_id}")).await.status,
+            StatusCode::NOT_FOUND
+        );
 
         // Gamma reports a near duplicate at another function; the analyst merges it.
         let key_g = form_key(&gamma.get("/findings/new").await.html);
         let near = post_multipart(
             &gamma,
             "/findings/new",
-            &finding_fields(&gamma.csrf, &key_g, title, description, "read_chunk_header", VECTOR),
+            &finding_fields(
+                &gamma.csrf,
+                &key_g,
+                title,
+                description,
+                "read_chunk_header",
+                VECTOR,
+            ),
             None,
         )
         .await;
-        assert!(near.location.ends_with("?done=near_duplicate"), "{engine}: {}", near.location);
+        assert!(
+            near.location.ends_with("?done=near_duplicate"),
+            "{engine}: {}",
+            near.location
+        );
         let near_case = case_of(&near.location);
         assert_ne!(near_case, case_id);
         let proposals = analyst.get(&format!("/cases/{case_id}")).await.html;
@@ -353,27 +471,50 @@ async fn submit_deduplicate_validate_coordinate() {
             .expect("a merge proposal for the analyst")
             .to_owned();
         assert!(
-            !alpha.get(&format!("/cases/{case_id}")).await.html.contains("/merge-proposals/"),
+            !alpha
+                .get(&format!("/cases/{case_id}"))
+                .await
+                .html
+                .contains("/merge-proposals/"),
             "only analysts decide merges"
         );
         let merged = analyst
             .post_form(
                 &format!("/merge-proposals/{proposal}"),
-                &[("csrf", &analyst.csrf), ("decision", "merge"), ("case", &case_id)],
+                &[
+                    ("csrf", &analyst.csrf),
+                    ("decision", "merge"),
+                    ("case", &case_id),
+                ],
             )
             .await;
-        assert_eq!(merged.status, StatusCode::SEE_OTHER, "{engine}: {}", merged.html);
+        assert_eq!(
+            merged.status,
+            StatusCode::SEE_OTHER,
+            "{engine}: {}",
+            merged.html
+        );
         assert_eq!(merged.location, format!("/cases/{case_id}?done=merged"));
         let after_merge = analyst.get(&merged.location).await.html;
-        assert!(after_merge.contains("Gamma Research"), "{engine}: merged with credit");
-        assert!(gamma.get("/findings").await.html.contains("3rd of 3"), "{engine}");
+        assert!(
+            after_merge.contains("Gamma Research"),
+            "{engine}: merged with credit"
+        );
+        assert!(
+            gamma.get("/findings").await.html.contains("3rd of 3"),
+            "{engine}"
+        );
 
         // The queue ranks the case; the analyst triages it and opens validation.
         let queue = analyst.get("/cases/queue").await;
         assert_eq!(queue.status, StatusCode::OK, "{engine}: {}", queue.html);
         assert!(queue.html.contains(title), "{engine}");
         assert!(queue.html.contains("<svg class=\"chart\""));
-        assert!(queue.html.contains("Open cases by state: Submitted"), "{}", queue.html);
+        assert!(
+            queue.html.contains("Open cases by state: Submitted"),
+            "{}",
+            queue.html
+        );
         let row = queue
             .html
             .split("data-testid=\"queue-row\"")
@@ -382,8 +523,14 @@ async fn submit_deduplicate_validate_coordinate() {
         assert!(row.contains("class=\"badge ssvc-"), "{row}");
         assert!(row.contains("7.5 high"), "{row}");
         let triaged_only = analyst.get("/cases/queue?state=triaged&tlp=").await.html;
-        assert!(!triaged_only.contains(title), "{engine}: the filter applies");
-        assert_eq!(alpha.get("/cases/queue").await.status, StatusCode::FORBIDDEN);
+        assert!(
+            !triaged_only.contains(title),
+            "{engine}: the filter applies"
+        );
+        assert_eq!(
+            alpha.get("/cases/queue").await.status,
+            StatusCode::FORBIDDEN
+        );
 
         let transition = format!("/cases/{case_id}/transition");
         let forged = analyst
@@ -393,7 +540,12 @@ async fn submit_deduplicate_validate_coordinate() {
         let illegal = analyst
             .post_form(&transition, &[("csrf", &analyst.csrf), ("to", "published")])
             .await;
-        assert_eq!(illegal.status, StatusCode::CONFLICT, "{engine}: {}", illegal.html);
+        assert_eq!(
+            illegal.status,
+            StatusCode::CONFLICT,
+            "{engine}: {}",
+            illegal.html
+        );
         let transition_box = illegal
             .html
             .split("id=\"transition\"")
@@ -407,19 +559,31 @@ async fn submit_deduplicate_validate_coordinate() {
             let moved = analyst
                 .post_form(&transition, &[("csrf", &analyst.csrf), ("to", to)])
                 .await;
-            assert_eq!(moved.status, StatusCode::SEE_OTHER, "{engine}: {to}: {}", moved.html);
+            assert_eq!(
+                moved.status,
+                StatusCode::SEE_OTHER,
+                "{engine}: {to}: {}",
+                moved.html
+            );
         }
 
         // The validator claims from the workbench, attaches evidence, and reproduces.
         let bench = validator.get("/validate").await.html;
-        assert!(bench.contains(&format!("action=\"/cases/{case_id}/claim\"")), "{engine}: {bench}");
+        assert!(
+            bench.contains(&format!("action=\"/cases/{case_id}/claim\"")),
+            "{engine}: {bench}"
+        );
         let claimed = validator
             .post_form(
                 &format!("/cases/{case_id}/claim"),
                 &[("csrf", &validator.csrf), ("back", "validate")],
             )
             .await;
-        assert_eq!(claimed.location, "/validate?done=claimed", "{engine}: {}", claimed.html);
+        assert_eq!(
+            claimed.location, "/validate?done=claimed",
+            "{engine}: {}",
+            claimed.html
+        );
         let bench = validator.get("/validate").await.html;
         assert!(bench.contains("0 of 1 reproduction needed"), "{bench}");
         let validation = bench
@@ -431,11 +595,27 @@ async fn submit_deduplicate_validate_coordinate() {
         let evidence = post_multipart(
             &validator,
             &format!("/cases/{case_id}/attachments"),
-            &[("csrf", &validator.csrf), ("back", "validate"), ("kind", "evidence")],
+            &[
+                ("csrf", &validator.csrf),
+                ("back", "validate"),
+                ("kind", "evidence"),
+            ],
             Some(("repro.log", b"segfault at 0x41414141")),
         )
         .await;
-        assert_eq!(evidence.location, "/validate?done=attached", "{engine}: {}", evidence.html);
+        assert_eq!(
+            evidence.location, "/validate?done=attached",
+            "{engine}: {}",
+            evidence.html
+        );
+        assert!(
+            validator
+                .get("/validate")
+                .await
+                .html
+                .contains("Evidence attached: repro.log (22 bytes)."),
+            "{engine}"
+        );
         let verdict = validator
             .post_form(
                 &format!("/validations/{validation}/verdict"),
@@ -447,23 +627,47 @@ async fn submit_deduplicate_validate_coordinate() {
                 ],
             )
             .await;
-        assert_eq!(verdict.location, "/validate?done=verdict", "{engine}: {}", verdict.html);
+        assert_eq!(
+            verdict.location, "/validate?done=verdict",
+            "{engine}: {}",
+            verdict.html
+        );
         let validated = analyst.get(&format!("/cases/{case_id}")).await.html;
-        assert!(validated.contains("aria-current=\"step\">Validated"), "{engine}: {validated}");
+        assert!(
+            validated.contains("aria-current=\"step\">Validated"),
+            "{engine}: {validated}"
+        );
 
         // The analyst coordinates with the vendor.
         let moved = analyst
-            .post_form(&transition, &[("csrf", &analyst.csrf), ("to", "coordinating")])
+            .post_form(
+                &transition,
+                &[("csrf", &analyst.csrf), ("to", "coordinating")],
+            )
             .await;
-        assert_eq!(moved.status, StatusCode::SEE_OTHER, "{engine}: {}", moved.html);
+        assert_eq!(
+            moved.status,
+            StatusCode::SEE_OTHER,
+            "{engine}: {}",
+            moved.html
+        );
         let vendor_id = w.vendor.id.to_string();
         let added = analyst
             .post_form(
                 &format!("/cases/{case_id}/members"),
-                &[("csrf", &analyst.csrf), ("org", &vendor_id), ("relation", "vendor")],
+                &[
+                    ("csrf", &analyst.csrf),
+                    ("org", &vendor_id),
+                    ("relation", "vendor"),
+                ],
             )
             .await;
-        assert_eq!(added.status, StatusCode::SEE_OTHER, "{engine}: {}", added.html);
+        assert_eq!(
+            added.status,
+            StatusCode::SEE_OTHER,
+            "{engine}: {}",
+            added.html
+        );
 
         // The vendor records the fix: a fixed status needs its version, shown in the form.
         let status_path = format!("/cases/{case_id}/vendor-statuses");
@@ -479,10 +683,25 @@ async fn submit_deduplicate_validate_coordinate() {
                 ],
             )
             .await;
-        assert_eq!(incomplete.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", incomplete.html);
-        let status_form = incomplete.html.split("id=\"status\"").nth(1).expect("status form");
-        assert!(status_form.contains("role=\"alert\">fixed_version:"), "{status_form}");
-        assert!(status_form.contains("value=\"Upgrade now\""), "the note is kept");
+        assert_eq!(
+            incomplete.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{engine}: {}",
+            incomplete.html
+        );
+        let status_form = incomplete
+            .html
+            .split("id=\"status\"")
+            .nth(1)
+            .expect("status form");
+        assert!(
+            status_form.contains("role=\"alert\">fixed_version:"),
+            "{status_form}"
+        );
+        assert!(
+            status_form.contains("value=\"Upgrade now\""),
+            "the note is kept"
+        );
         let recorded = vendor
             .post_form(
                 &status_path,
@@ -495,19 +714,41 @@ async fn submit_deduplicate_validate_coordinate() {
                 ],
             )
             .await;
-        assert_eq!(recorded.status, StatusCode::SEE_OTHER, "{engine}: {}", recorded.html);
+        assert_eq!(
+            recorded.status,
+            StatusCode::SEE_OTHER,
+            "{engine}: {}",
+            recorded.html
+        );
         let fixed = vendor
-            .post_form(&transition, &[("csrf", &vendor.csrf), ("to", "fix_available")])
+            .post_form(
+                &transition,
+                &[("csrf", &vendor.csrf), ("to", "fix_available")],
+            )
             .await;
-        assert_eq!(fixed.status, StatusCode::SEE_OTHER, "{engine}: {}", fixed.html);
+        assert_eq!(
+            fixed.status,
+            StatusCode::SEE_OTHER,
+            "{engine}: {}",
+            fixed.html
+        );
         let final_page = vendor.get(&format!("/cases/{case_id}")).await.html;
-        assert!(final_page.contains("aria-current=\"step\">Fix available"), "{engine}");
+        assert!(
+            final_page.contains("aria-current=\"step\">Fix available"),
+            "{engine}"
+        );
         let status_row = final_page
             .split("data-testid=\"vendor-status\"")
             .nth(1)
             .expect("a status row");
-        assert!(status_row.contains("Fixed") && status_row.contains("1.2.1"), "{status_row}");
-        assert!(final_page.contains("href=\"/attachments/"), "vendors read the proof of concept");
+        assert!(
+            status_row.contains("Fixed") && status_row.contains("1.2.1"),
+            "{status_row}"
+        );
+        assert!(
+            final_page.contains("href=\"/attachments/"),
+            "vendors read the proof of concept"
+        );
 
         // The discussion: an empty message is refused in its form; a message is posted.
         let comments = format!("/cases/{case_id}/comments");
@@ -515,15 +756,28 @@ async fn submit_deduplicate_validate_coordinate() {
             .post_form(&comments, &[("csrf", &vendor.csrf), ("body", "   ")])
             .await;
         assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}");
-        assert!(empty.html.contains("id=\"comment-error\""), "{}", empty.html);
+        assert!(
+            empty.html.contains("id=\"comment-error\""),
+            "{}",
+            empty.html
+        );
         let posted = vendor
-            .post_form(&comments, &[("csrf", &vendor.csrf), ("body", "Fix released in 1.2.1")])
+            .post_form(
+                &comments,
+                &[("csrf", &vendor.csrf), ("body", "Fix released in 1.2.1")],
+            )
             .await;
         assert_eq!(posted.status, StatusCode::SEE_OTHER);
         let thread = alpha.get(&format!("/cases/{case_id}")).await.html;
-        assert!(thread.contains("Fix released in 1.2.1"), "{engine}: members read the thread");
+        assert!(
+            thread.contains("Fix released in 1.2.1"),
+            "{engine}: members read the thread"
+        );
 
         // Still nothing for the outsider.
-        assert_eq!(outsider.get(&format!("/cases/{case_id}")).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            outsider.get(&format!("/cases/{case_id}")).await.status,
+            StatusCode::NOT_FOUND
+        );
     }
 }

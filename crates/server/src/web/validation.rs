@@ -8,7 +8,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::coordination::{CaseLine, framed};
+use super::coordination::{CaseLine, byte_size, framed};
 use super::inventory::{label, when};
 use super::{Layout, WebSession, render};
 use crate::state::AppState;
@@ -19,6 +19,8 @@ struct ClaimLine {
     claimed: String,
     verdict: Option<String>,
     progress: String,
+    /// (file name, size) of the evidence attached so far.
+    evidence: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -69,6 +71,11 @@ pub async fn workbench(
                         c.quorum,
                         if c.quorum == 1 { "" } else { "s" }
                     ),
+                    evidence: c
+                        .evidence
+                        .iter()
+                        .map(|a| (a.filename.clone(), byte_size(a.size)))
+                        .collect(),
                 })
                 .collect(),
             truncated: desk.truncated,
