@@ -7,6 +7,7 @@
 //! actor's standing (`coordination::visibility::standing`), and every case passes the visibility
 //! rule before any of it is shown.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap};
 
 use clearinghouse_domain::authz::{Action, Actor, CasePart, authorize};
@@ -301,28 +302,13 @@ impl App {
         let mut cases: HashMap<CaseId, Option<(VisibleCase, Vec<OrgId>)>> = HashMap::new();
         let mut items = Vec::with_capacity(findings.items.len());
         for finding in findings.items {
-            if !cases.contains_key(&finding.case_id) {
-                let loaded = match self
-                    .case_for_read(actor, finding.case_id, CasePart::Details)
-                    .await
-                {
-                    Ok((record, standing, now)) => {
-                        let case = self.shape(&record, standing.view, now, false).await?;
-                        let all = self.store.case_findings(finding.case_id).await?;
-                        let credited: Vec<OrgId> = self
-                            .credits(&all, CaseView::Full)
-                            .await?
-                            .iter()
-                            .map(|c| c.org)
-                            .collect();
-                        Some((case, credited))
-                    }
-                    Err(crate::Error::NotFound(_)) => None,
-                    Err(other) => return Err(other),
-                };
-                cases.insert(finding.case_id, loaded);
-            }
-            let Some(Some((case, credited))) = cases.get(&finding.case_id) else {
+            let loaded = match cases.entry(finding.case_id) {
+                Entry::Occupied(known) => known.into_mut(),
+                Entry::Vacant(slot) => {
+                    slot.insert(self.credited_case(actor, finding.case_id).await?)
+                }
+            };
+            let Some((case, credited)) = loaded else {
                 continue;
             };
             items.push(FindingLine {
@@ -339,6 +325,29 @@ impl App {
             items,
             next_cursor: findings.next_cursor,
         })
+    }
+
+    /// A case as the actor sees it with its credited finder organizations, earliest first;
+    /// `None` when the actor may not read the case in full.
+    async fn credited_case(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+    ) -> Result<Option<(VisibleCase, Vec<OrgId>)>> {
+        let (record, standing, now) = match self.case_for_read(actor, id, CasePart::Details).await {
+            Ok(found) => found,
+            Err(crate::Error::NotFound(_)) => return Ok(None),
+            Err(other) => return Err(other),
+        };
+        let case = self.shape(&record, standing.view, now, false).await?;
+        let findings = self.store.case_findings(id).await?;
+        let credited = self
+            .credits(&findings, CaseView::Full)
+            .await?
+            .iter()
+            .map(|c| c.org)
+            .collect();
+        Ok(Some((case, credited)))
     }
 
     /// The validator's workbench: cases being validated that the actor may claim, and those its

@@ -1,6 +1,12 @@
-//! Coordination pages: the analysts' queue, the list of cases, the case page and every form on it
-//! (transitions, disclosure, members, merges, claims, verdicts, vendor statuses, attachments,
-//! comments), and attachment downloads.
+//! Coordination pages: the analysts' queue, the list of cases, the case page, and the router of
+//! every coordination page and form.
+//!
+//! # Layout
+//! - this file: labels shared by the pages, the lists, and the case page (`case_page`), which a
+//!   refused form renders again with its problem.
+//! - `forms`: the case page's forms (transitions, disclosure, members, merges, claims, verdicts,
+//!   vendor statuses, attachments, comments) and attachment downloads.
+//! - `story`: the pages' story through the router, on every engine (tests).
 //!
 //! Handlers translate between forms, the coordination services (`clearinghouse_app::
 //! coordination`) and templates. The services apply the visibility rule and the policy to every
@@ -13,21 +19,19 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Form, Multipart, Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use clearinghouse_app::coordination::{
-    AttachmentUpload, CaseAbilities, CaseQuery, MemberRequest, QueueFilter, StatusRequest,
-    TransitionRequest, VisibleCase, priority,
+    CaseAbilities, CaseQuery, QueueFilter, VisibleCase, priority,
 };
 use clearinghouse_domain::coordination::{
     AttachmentKind, CaseRelation, CaseState, CaseView, CoordinatorDecision, CvssScore,
-    ProductStatus, RejectReason, Tlp, Verdict,
+    ProductStatus, RejectReason, Tlp,
 };
 use clearinghouse_domain::page::{MAX_LIMIT, PageRequest};
-use clearinghouse_domain::{AttachmentId, CaseId, FindingId, OrgId, ValidationId};
+use clearinghouse_domain::{CaseId, OrgId};
 use serde::Deserialize;
 
 use super::inventory::{BarChart, label, sector_label, when};
@@ -35,6 +39,10 @@ use super::{Layout, WebError, WebSession, render, render_with_status};
 use crate::error::ApiError;
 use crate::extract::path_id;
 use crate::state::AppState;
+
+mod forms;
+
+pub(super) use forms::{UploadFields, read_multipart};
 
 type WebResult = Result<Response, WebError>;
 
@@ -44,18 +52,21 @@ pub fn router() -> Router<AppState> {
         .route("/cases", get(cases))
         .route("/cases/queue", get(queue))
         .route("/cases/{id}", get(case))
-        .route("/cases/{id}/transition", post(transition))
-        .route("/cases/{id}/disclosure", post(disclosure))
-        .route("/cases/{id}/members", post(add_member))
-        .route("/cases/{id}/operators/notify", post(notify_operators))
-        .route("/cases/{id}/claim", post(claim))
-        .route("/cases/{id}/vendor-statuses", post(vendor_status))
-        .route("/cases/{id}/comments", post(comment))
-        .route("/cases/{id}/attachments", post(attach))
-        .route("/validations/{id}/verdict", post(verdict))
-        .route("/merge-proposals/{id}", post(decide_proposal))
-        .route("/findings/{id}/withdraw", post(withdraw))
-        .route("/attachments/{id}", get(download))
+        .route("/cases/{id}/transition", post(forms::transition))
+        .route("/cases/{id}/disclosure", post(forms::disclosure))
+        .route("/cases/{id}/members", post(forms::add_member))
+        .route(
+            "/cases/{id}/operators/notify",
+            post(forms::notify_operators),
+        )
+        .route("/cases/{id}/claim", post(forms::claim))
+        .route("/cases/{id}/vendor-statuses", post(forms::vendor_status))
+        .route("/cases/{id}/comments", post(forms::comment))
+        .route("/cases/{id}/attachments", post(forms::attach))
+        .route("/validations/{id}/verdict", post(forms::verdict))
+        .route("/merge-proposals/{id}", post(forms::decide_proposal))
+        .route("/findings/{id}/withdraw", post(forms::withdraw))
+        .route("/attachments/{id}", get(forms::download))
         .route("/findings", get(super::findings::status_page))
         .route(
             "/findings/new",
@@ -1079,587 +1090,6 @@ pub(super) fn byte_size(bytes: u64) -> String {
     }
 }
 
-// The case page's forms. Each checks the CSRF token, calls one service, and either redirects to
-// the case with a confirmation or shows the case again with the problem inside the form.
-
-/// Shows the case again with a form's problem, or the error page when the case itself is gone.
-async fn refused(
-    state: &AppState,
-    session: &WebSession,
-    id: CaseId,
-    form: &'static str,
-    err: clearinghouse_app::Error,
-    draft: String,
-) -> WebResult {
-    let problem = FormProblem::from_error(form, err, draft)?;
-    case_page(state, session, id, None, Some(problem)).await
-}
-
-fn back_to_case(id: CaseId, done: &str) -> Response {
-    Redirect::to(&format!("/cases/{id}?done={done}")).into_response()
-}
-
-#[derive(Deserialize)]
-pub struct TransitionForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    to: String,
-    #[serde(default)]
-    reason: String,
-}
-
-/// Moves the case.
-pub async fn transition(
-    State(state): State<AppState>,
-    session: WebSession,
-    Path(id): Path<String>,
-    Form(form): Form<TransitionForm>,
-) -> Response {
-    let result = async {
-        session.check_csrf(&form.csrf)?;
-        let id: CaseId = path_id(&id, "case")?;
-        let request = (|| {
-            Ok::<_, clearinghouse_app::Error>(TransitionRequest {
-                to: form
-                    .to
-                    .parse()
-                    .map_err(|e| clearinghouse_app::Error::unknown_value("to", e))?,
-                reason: match form.reason.trim() {
-                    "" => None,
-                    r => Some(
-                        r.parse()
-                            .map_err(|e| clearinghouse_app::Error::unknown_value("reason", e))?,
-                    ),
-                },
-            })
-        })();
-        match async {
-            state
-                .app
-                .transition_case(&session.actor, id, &request?)
-                .await
-        }
-        .await
-        {
-            Ok(_) => Ok(back_to_case(id, "moved")),
-            Err(e) => refused(&state, &session, id, "transition", e, String::new()).await,
-        }
-    }
-    .await;
-    framed(&session, result)
-}
-
-#[derive(Deserialize)]
-pub struct DisclosureForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    tlp: String,
-    #[serde(default)]
-    embargo_until: String,
-}
-
-/// Reads a `datetime-local` value as UTC.
-fn utc_minute(
-    field: &str,
-    value: &str,
-) -> Result<Option<jiff::Timestamp>, clearinghouse_app::Error> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Ok(None);
-    }
-    value
-        .parse::<jiff::civil::DateTime>()
-        .ok()
-        .and_then(|dt| dt.to_zoned(jiff::tz::TimeZone::UTC).ok())
-        .map(|z| Some(z.timestamp()))
-        .ok_or_else(|| clearinghouse_app::Error::Invalid {
-            field: field.to_owned(),
-            problem: format!("{value:?} is not a date and time (YYYY-MM-DDTHH:MM, UTC)"),
-        })
-}
-
-/// Changes the TLP mark and the embargo's end (analysts).
-pub async fn disclosure(
-    State(state): State<AppState>,
-    session: WebSession,
-    Path(id): Path<String>,
-    Form(form): Form<DisclosureForm>,
-) -> Response {
-    let result = async {
-        session.check_csrf(&form.csrf)?;
-        let id: CaseId = path_id(&id, "case")?;
-        let outcome = async {
-            let tlp: Option<Tlp> = match form.tlp.trim() {
-                "" => None,
-                t => Some(
-                    t.parse()
-                        .map_err(|e| clearinghouse_app::Error::unknown_value("tlp", e))?,
-                ),
-            };
-            let until = utc_minute("embargo_until", &form.embargo_until)?;
-            state
-                .app
-                .set_disclosure(&session.actor, id, tlp, until)
-                .await
-        }
-        .await;
-        match outcome {
-            Ok(_) => Ok(back_to_case(id, "disclosure")),
-            Err(e) => refused(&state, &session, id, "disclosure", e, String::new()).await,
-        }
-    }
-    .await;
-    framed(&session, result)
-}
-
-#[derive(Deserialize)]
-pub struct MemberForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    org: String,
-    #[serde(default)]
-    relation: String,
-}
-
-/// Adds an organization to the case (analysts): a vendor is notified, an operator pre-notified.
-pub async fn add_member(
-    State(state): State<AppState>,
-    session: WebSession,
-    Path(id): Path<String>,
-    Form(form): Form<MemberForm>,
-) -> Response {
-    let result = async {
-        session.check_csrf(&form.csrf)?;
-        let id: CaseId = path_id(&id, "case")?;
-        let outcome = async {
-            let request =
-                MemberRequest {
-                    org: form.org.trim().parse().map_err(|_| {
-                        clearinghouse_app::Error::Invalid {
-                            field: "org".into(),
-                            problem: "choose an organization".into(),
-                        }
-                    })?,
-                    relation: form
-                        .relation
-                        .parse()
-                        .map_err(|e| clearinghouse_app::Error::unknown_value("relation", e))?,
-                    people: Vec::new(),
-                };
-            state
-                .app
-                .add_case_member(&session.actor, id, &request)
-                .await
-        }
-        .await;
-        match outcome {
-            Ok(_) => Ok(back_to_case(id, "member")),
-            Err(e) => refused(&state, &session, id, "member", e, String::new()).await,
-        }
-    }
-    .await;
-    framed(&session, result)
-}
-
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
-    /// Where to go back to: `validate` for the workbench, anything else the case.
-    #[serde(default)]
-    back: String,
-}
-
-/// Pre-notifies the operators running the case's product (analysts; where the mark allows).
-pub async fn notify_operators(
-    State(state): State<AppState>,
-    session: WebSession,
-    Path(id): Path<String>,
-    Form(form): Form<CsrfForm>,
-) -> Response {
-    let result = async {
-        session.check_csrf(&form.csrf)?;
-        let id: CaseId = path_id(&id, "case")?;
-        match state
-            .app
-            .notify_affected_operators(&session.actor, id)
-            .await
-        {
-            Ok(count) => Ok(
-                Redirect::to(&format!("/cases/{id}?done=notified&count={count}")).into_response(),
-            ),
-            Err(e) => refused(&state, &session, id, "notify", e, String::new()).await,
-        }
-    }
-    .await;
-    framed(&session, result)
-}
-
-/// Claims the case for independent validation.
-pub async fn claim(
-    State(state): State<AppState>,
-    session: WebSession,
-    Path(id): Path<String>,
-    Form(form): Form<CsrfForm>,
-) -> Response {
-    let result = async {
-        session.check_csrf(&form.csrf)?;
-        let id: CaseId = path_id(&id, "case")?;
-        match state.app.claim_case(&session.actor, id).await {
-            Ok(_) if form.back == "validate" => {
-                Ok(Redirect::to("/validate?done=claimed").into_response())
-            }
-            Ok(_) => Ok(back_to_case(id, "claimed")),
-            Err(e) if form.back == "validate" => Err(e.into()),
-            Err(e) => refused(&state, &session, id, "claim", e, String::new()).await,
-        }
-    }
-    .await;
-    framed(&session, result)
-}
-
-#[derive(Deserialize)]
-pub struct VerdictForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    verdict: String,
-    #[serde(default)]
-    notes: String,
-    #[serde(default)]
-    back: String,
-}
-
-/// Records the verdict of the actor's claim.
-pub async fn verdict(
-    State(state): State<AppState>,
-    session: WebSession,
-    Path(id): Path<String>,
-    Form(form): Form<VerdictForm>,
-) -> Response {
-    let result = async {
-        session.check_csrf(&form.csrf)?;
-        let id: ValidationId = path_id(&id, "validation")?;
-        let verdict: Verdict = match form.verdict.parse() {
-            Ok(v) => v,
-            Err(e) => {
-                return Err(clearinghouse_app::Error::unknown_value("verdict", e).into());
-            }
-        };
-        let (validation, _) = state
-            .app
-            .record_verdict(&session.actor, id, verdict, Some(&form.notes))
-            .await?;
-        Ok(if form.back == "validate" {
-            Redirect::to("/validate?done=verdict").into_response()
-        } else {
-            back_to_case(validation.case_id, "verdict")
-        })
-    }
-    .await;
-    framed(&session, result)
-}
-
-#[derive(Deserialize)]
-pub struct StatusForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    product: String,
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    fixed_version: String,
-    #[serde(default)]
-    note: String,
-}
-
-/// Records the vendor's status for a product.
-pub async fn vendor_status(
-    State(state): State<AppState>,
-    session: WebSession,
-    Path(id): Path<String>,
-    Form(form): Form<StatusForm>,
-) -> Response {
-    let result = async {
-        session.check_csrf(&form.csrf)?;
-        let id: CaseId = path_id(&id, "case")?;
-        let outcome = async {
-            let request = StatusRequest {
-                org: None,
-                product: form.product.clone(),
-                status: form
-                    .status
-                    .parse()
-                    .map_err(|e| clearinghouse_app::Error::unknown_value("status", e))?,
-                fixed_version: Some(form.fixed_version.clone()),
-                note: Some(form.note.clone()),
-            };
-            state
-                .app
-                .record_vendor_status(&session.actor, id, &request)
-                .await
-        }
-        .await;
-        match outcome {
-            Ok(_) => Ok(back_to_case(id, "status")),
-            Err(e) => refused(&state, &session, id, "status", e, form.note.clone()).await,
-        }
-    }
-    .await;
-    framed(&session, result)
-}
-
-#[derive(Deserialize)]
-pub struct CommentForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    body: String,
-}
-
-/// Writes in the discussion thread.
-pub async fn comment(
-    State(state): State<AppState>,
-    session: WebSession,
-    Path(id): Path<String>,
-    Form(form): Form<CommentForm>,
-) -> Response {
-    let result = async {
-        session.check_csrf(&form.csrf)?;
-        let id: CaseId = path_id(&id, "case")?;
-        match state.app.add_comment(&session.actor, id, &form.body).await {
-            Ok(_) => {
-                Ok(Redirect::to(&format!("/cases/{id}?done=comment#discussion")).into_response())
-            }
-            Err(e) => refused(&state, &session, id, "comment", e, form.body.clone()).await,
-        }
-    }
-    .await;
-    framed(&session, result)
-}
-
-/// The fields of an upload form.
-#[derive(Default)]
-pub(super) struct UploadFields {
-    pub(super) fields: HashMap<String, String>,
-    pub(super) file: Option<(String, String, Vec<u8>)>,
-}
-
-impl UploadFields {
-    /// A text field, empty when absent.
-    pub(super) fn text(&self, name: &str) -> &str {
-        self.fields.get(name).map_or("", String::as_str)
-    }
-}
-
-/// Reads a multipart form: text fields, and one file under the name `file` (skipped when no file
-/// was chosen).
-pub(super) async fn read_multipart(
-    multipart: Result<Multipart, MultipartRejection>,
-    limit: usize,
-) -> Result<UploadFields, WebError> {
-    let mut multipart = multipart.map_err(|e| {
-        WebError::from(ApiError::unsupported_media_type(format!(
-            "a form with a file is sent as multipart/form-data: {e}"
-        )))
-    })?;
-    let too_large = |e: axum::extract::multipart::MultipartError| -> WebError {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::too_large(limit).into()
-        } else {
-            ApiError::bad_request(e.body_text(), None).into()
-        }
-    };
-    let mut out = UploadFields::default();
-    while let Some(field) = multipart.next_field().await.map_err(too_large)? {
-        let name = field.name().unwrap_or_default().to_owned();
-        let filename = field.file_name().map(str::to_owned);
-        let media_type = field
-            .content_type()
-            .unwrap_or("application/octet-stream")
-            .to_owned();
-        let bytes = field.bytes().await.map_err(too_large)?;
-        match filename {
-            Some(filename) if name == "file" => {
-                if !filename.is_empty() || !bytes.is_empty() {
-                    out.file = Some((filename, media_type, bytes.to_vec()));
-                }
-            }
-            _ => {
-                out.fields
-                    .insert(name, String::from_utf8_lossy(&bytes).into_owned());
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// Attaches a file to the case (finders' proofs of concept and logs, validators' evidence),
-/// sealed before it is stored.
-pub async fn attach(
-    State(state): State<AppState>,
-    session: WebSession,
-    Path(id): Path<String>,
-    multipart: Result<Multipart, MultipartRejection>,
-) -> Response {
-    let result = async {
-        let form = read_multipart(multipart, state.config.max_body_bytes).await?;
-        session.check_csrf(form.text("csrf"))?;
-        let id: CaseId = path_id(&id, "case")?;
-        let back_to_workbench = form.text("back") == "validate";
-        let outcome = async {
-            let kind: AttachmentKind = form
-                .text("kind")
-                .parse()
-                .map_err(|e| clearinghouse_app::Error::unknown_value("kind", e))?;
-            let Some((filename, media_type, content)) = form.file.clone() else {
-                return Err(clearinghouse_app::Error::Invalid {
-                    field: "file".into(),
-                    problem: "choose a file to attach".into(),
-                });
-            };
-            state
-                .app
-                .upload_attachment(
-                    &session.actor,
-                    id,
-                    None,
-                    &AttachmentUpload {
-                        kind,
-                        filename,
-                        media_type,
-                        content,
-                    },
-                )
-                .await
-        }
-        .await;
-        match outcome {
-            Ok(_) if back_to_workbench => {
-                Ok(Redirect::to("/validate?done=attached").into_response())
-            }
-            Ok(_) => Ok(back_to_case(id, "attached")),
-            Err(e) if back_to_workbench => Err(e.into()),
-            Err(e) => refused(&state, &session, id, "attach", e, String::new()).await,
-        }
-    }
-    .await;
-    framed(&session, result)
-}
-
-#[derive(Deserialize)]
-pub struct ProposalForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    decision: String,
-    /// The case page the form was on.
-    #[serde(default)]
-    case: String,
-}
-
-/// Merges a near duplicate into the proposed case, or keeps them apart (analysts).
-pub async fn decide_proposal(
-    State(state): State<AppState>,
-    session: WebSession,
-    Path(id): Path<String>,
-    Form(form): Form<ProposalForm>,
-) -> Response {
-    let result = async {
-        session.check_csrf(&form.csrf)?;
-        let id: uuid::Uuid = path_id(&id, "merge proposal")?;
-        let accept = match form.decision.as_str() {
-            "merge" => true,
-            "reject" => false,
-            other => {
-                return Err(ApiError::invalid(
-                    format!("decision: {other:?} is neither \"merge\" nor \"reject\""),
-                    Some("decision".into()),
-                )
-                .into());
-            }
-        };
-        let proposal = state
-            .app
-            .decide_proposal(&session.actor, id, accept)
-            .await?;
-        // After a merge the source case is a rejected duplicate: go to where the finding is now.
-        let case = if accept {
-            proposal.target_case
-        } else {
-            form.case.parse().unwrap_or(proposal.target_case)
-        };
-        Ok(back_to_case(case, if accept { "merged" } else { "kept" }))
-    }
-    .await;
-    framed(&session, result)
-}
-
-/// Withdraws one of the actor's organization's findings.
-pub async fn withdraw(
-    State(state): State<AppState>,
-    session: WebSession,
-    Path(id): Path<String>,
-    Form(form): Form<CsrfForm>,
-) -> Response {
-    let result = async {
-        session.check_csrf(&form.csrf)?;
-        let id: FindingId = path_id(&id, "finding")?;
-        let finding = state.app.withdraw_finding(&session.actor, id).await?;
-        Ok(back_to_case(finding.case_id, "withdrawn"))
-    }
-    .await;
-    framed(&session, result)
-}
-
-/// An attachment's content, through the service that logs the read. Always a download (never
-/// rendered by the browser, whatever media type was given), never cached.
-pub async fn download(
-    State(state): State<AppState>,
-    session: WebSession,
-    Path(id): Path<String>,
-) -> Response {
-    let result = async {
-        let id: AttachmentId = path_id(&id, "attachment")?;
-        let (attachment, content) = state.app.read_attachment(&session.actor, id).await?;
-        let safe_name: String = attachment
-            .filename
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || "._-".contains(c) {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{safe_name}\""))
-            .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
-        Ok((
-            [
-                (
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/octet-stream"),
-                ),
-                (header::CONTENT_DISPOSITION, disposition),
-                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-                (
-                    header::X_CONTENT_TYPE_OPTIONS,
-                    HeaderValue::from_static("nosniff"),
-                ),
-            ],
-            content,
-        )
-            .into_response())
-    }
-    .await;
-    framed(&session, result)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1711,16 +1141,8 @@ mod tests {
     }
 
     #[test]
-    fn queries_are_percent_encoded_and_times_read_as_utc() {
+    fn queries_are_percent_encoded() {
         assert_eq!(urlencode("a b&c=d/é"), "a%20b%26c%3Dd%2F%C3%A9");
-        let t = utc_minute("x", "2027-03-01T14:30").expect("valid");
-        assert_eq!(
-            t.map(|t| t.to_string()).as_deref(),
-            Some("2027-03-01T14:30:00Z")
-        );
-        assert!(utc_minute("x", "").expect("empty").is_none());
-        let err = utc_minute("embargo_until", "tomorrow").expect_err("invalid");
-        assert!(err.to_string().starts_with("embargo_until:"), "{err}");
     }
 
     #[test]
@@ -1752,5 +1174,4 @@ mod tests {
 }
 
 #[cfg(test)]
-#[path = "coordination_story.rs"]
 mod story;

@@ -496,7 +496,7 @@ mod tests {
         };
         let err = finding_request(&bad_campaign, None).expect_err("not an id");
         assert_eq!(
-            form_input(&err.to_string().split(':').next().unwrap_or_default()).0,
+            form_input(err.to_string().split(':').next().unwrap_or_default()).0,
             "campaign"
         );
     }

@@ -174,13 +174,13 @@ pub struct WebError {
     status: StatusCode,
     detail: String,
     /// The signed-in frame to show the error in (navigation kept), when the handler has one.
-    frame: Option<Layout>,
+    frame: Option<Box<Layout>>,
 }
 
 impl WebError {
     /// Shows the error inside the session's frame, with its navigation.
     pub fn framed(mut self, session: &WebSession) -> Self {
-        self.frame = Some(session.layout("", ""));
+        self.frame = Some(Box::new(session.layout("", "")));
         self
     }
 }
@@ -205,10 +205,10 @@ impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let heading = self.status.canonical_reason().unwrap_or("Error").to_owned();
         let layout = match self.frame {
-            Some(mut frame) => {
-                frame.title.clone_from(&heading);
-                frame
-            }
+            Some(frame) => Layout {
+                title: heading.clone(),
+                ..*frame
+            },
             None => Layout::anonymous(&heading),
         };
         render_with_status(
