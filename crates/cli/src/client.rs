@@ -7,20 +7,41 @@ use serde::de::DeserializeOwned;
 
 use crate::exit::{CodedError, DENIED, FAILURE, NOT_FOUND, USAGE};
 
+/// Percent-encodes a path segment or query value (purls hold `@`, `/`, `?`; ranges `|`, `<`).
+pub fn encode(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
 /// Options for talking to a server.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ServerArgs {
     /// Work through this server's API instead of directly on a data directory or database.
-    #[arg(long, env = "CLEARINGHOUSE_SERVER", value_name = "URL")]
+    #[arg(long, global = true, env = "CLEARINGHOUSE_SERVER", value_name = "URL")]
     pub server: Option<String>,
     /// The API token for --server.
     #[arg(
         long,
+        global = true,
         env = "CLEARINGHOUSE_TOKEN",
         value_name = "TOKEN",
         hide_env_values = true
     )]
     pub token: Option<String>,
+}
+
+impl ServerArgs {
+    /// A client for the server these options name; `what` says what needs one, for the error
+    /// when none is named.
+    pub fn require(&self, what: &str) -> anyhow::Result<ApiClient> {
+        let Some(url) = &self.server else {
+            return Err(CodedError::new(
+                USAGE,
+                format!("{what} through a server: pass --server URL --token T (or set CLEARINGHOUSE_SERVER and CLEARINGHOUSE_TOKEN)"),
+            )
+            .into());
+        };
+        ApiClient::new(url, self.token.clone())
+    }
 }
 
 /// A client for one server.
@@ -63,6 +84,27 @@ impl ApiClient {
     ) -> anyhow::Result<T> {
         let response = self.send(self.http.post(self.url(path)).json(body)).await?;
         Ok(response.json().await?)
+    }
+
+    /// POSTs a body of any media type with extra headers, and reads JSON back with the status.
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+        headers: &[(&str, String)],
+    ) -> anyhow::Result<(StatusCode, serde_json::Value)> {
+        let mut request = self
+            .http
+            .post(self.url(path))
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(body);
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        let response = self.send(request).await?;
+        let status = response.status();
+        Ok((status, response.json().await?))
     }
 
     fn url(&self, path: &str) -> String {

@@ -27,6 +27,10 @@ enum Command {
     Admin(commands::admin::AdminArgs),
     /// Import advisories (OSV, CSAF), KEV, EPSS and CVE records into the knowledge base.
     Import(commands::import::ImportArgs),
+    /// Submit findings (JSON or SARIF) through a server.
+    Finding(commands::finding::FindingArgs),
+    /// List, show and move coordination cases, and read the analysts' queue, through a server.
+    Case(commands::case::CaseArgs),
     /// Export and verify the tamper-evident log.
     Log(commands::log::LogArgs),
     /// Confidential benchmark harness: run sealed suites, check them, score and decide.
@@ -61,6 +65,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => commands::serve::run(args),
         Command::Admin(args) => commands::admin::run(args),
         Command::Import(args) => commands::import::run(args),
+        Command::Finding(args) => commands::finding::run(args),
+        Command::Case(args) => commands::case::run(args),
         Command::Log(args) => commands::log::run(args),
         Command::Eval { command } => commands::eval::run(command),
         Command::Validate(args) => commands::validate::run(args),

@@ -169,7 +169,7 @@ impl From<LogEntryRow> for LogEntry {
     }
 }
 
-fn parse<T: std::str::FromStr>(value: &str, what: &str) -> Result<T> {
+pub(crate) fn parse<T: std::str::FromStr>(value: &str, what: &str) -> Result<T> {
     value
         .parse()
         .map_err(|_| Error::Corrupt(format!("{what} {value:?}")))

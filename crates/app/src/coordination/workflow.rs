@@ -115,6 +115,28 @@ fn acting_org(
 }
 
 impl App {
+    /// Writes back one changed case with its events and log entry, and shows it to the actor.
+    async fn save_and_show(
+        &self,
+        record: CaseRecord,
+        case: Case,
+        events: Vec<CaseEvent>,
+        audit: &AuditRecord,
+        view: CaseView,
+        now: Timestamp,
+    ) -> Result<VisibleCase> {
+        let change = CaseChange {
+            cases: vec![super::rewrite(&record, case.clone())],
+            events,
+            ..CaseChange::default()
+        };
+        self.store
+            .apply_case_change(&change, std::slice::from_ref(audit))
+            .await?;
+        let record = CaseRecord { case, ..record };
+        self.shape(&record, view, now, true).await
+    }
+
     /// Moves a case to another state, if the table allows it and the actor is who the table says.
     pub async fn transition_case(
         &self,
@@ -168,14 +190,8 @@ impl App {
             json!({"from": from, "to": request.to, "reason": request.reason,
                    "due_at": case.due_at.map(|d| d.to_string())}),
         );
-        let change = CaseChange {
-            cases: vec![super::rewrite(&record, case.clone())],
-            events,
-            ..CaseChange::default()
-        };
-        self.store.apply_case_change(&change, &[audit]).await?;
-        let record = CaseRecord { case, ..record };
-        self.shape(&record, standing.view, now, true).await
+        self.save_and_show(record, case, events, &audit, standing.view, now)
+            .await
     }
 
     /// Changes a case's TLP mark and embargo end (analysts). The embargo lifts by the clock; an
@@ -211,13 +227,8 @@ impl App {
             json!({"tlp": {"from": record.case.tlp.as_str(), "to": case.tlp.as_str()},
                    "embargo_until": {"from": record.case.embargo_until.to_string(), "to": case.embargo_until.to_string()}}),
         );
-        let change = CaseChange {
-            cases: vec![super::rewrite(&record, case.clone())],
-            ..CaseChange::default()
-        };
-        self.store.apply_case_change(&change, &[audit]).await?;
-        let record = CaseRecord { case, ..record };
-        self.shape(&record, standing.view, now, true).await
+        self.save_and_show(record, case, Vec::new(), &audit, standing.view, now)
+            .await
     }
 
     /// Adds an organization to a case (vendors are notified, operators pre-notified where the TLP

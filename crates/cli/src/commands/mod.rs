@@ -1,8 +1,10 @@
 //! One module per command group.
 
 pub mod admin;
+pub mod case;
 pub mod cvss;
 pub mod eval;
+pub mod finding;
 pub mod import;
 pub mod log;
 pub mod sbom;

@@ -83,8 +83,9 @@ CREATE TABLE findings (
     accepted_at            INTEGER NOT NULL
 );
 CREATE INDEX findings_by_fingerprint ON findings (fingerprint);
--- Near-duplicate candidates are looked up by product, never by scanning.
-CREATE INDEX findings_by_product ON findings (name_key, ecosystem);
+-- Near-duplicate candidates are looked up by product and place (or function), never by scanning.
+CREATE INDEX findings_by_place ON findings (name_key, ecosystem, location_area);
+CREATE INDEX findings_by_function ON findings (name_key, ecosystem, location_function);
 CREATE INDEX findings_by_case ON findings (case_id, accepted_at);
 
 -- Retries with the same Idempotency-Key (per organization) get the first response.

@@ -840,18 +840,24 @@ macro_rules! impl_coordination {
                 }
 
                 async fn dedup_candidates(&self, product: (&str, &str), area: &str, function: &str, limit: u32) -> Result<Vec<DedupCandidate>> {
+                    // Same product and the same place or function: the OR's arms are what exists,
+                    // so each can walk its own index (findings_by_place, findings_by_function).
+                    let (place, values): (&str, Vec<&str>) = match (area.is_empty(), function.is_empty()) {
+                        (true, true) => return Ok(Vec::new()),
+                        (false, true) => ("location_area = $3", vec![area]),
+                        (true, false) => ("location_function = $3", vec![function]),
+                        (false, false) => ("(location_area = $3 OR location_function = $4)", vec![area, function]),
+                    };
                     let sql = format!(
                         "SELECT {CANDIDATE_COLUMNS} FROM findings WHERE name_key = $1 AND ecosystem = $2 AND status = 'active' \
-                         AND (($3 <> '' AND location_area = $3) OR ($4 <> '' AND location_function = $4)) ORDER BY accepted_at, id LIMIT $5"
+                         AND {place} ORDER BY accepted_at, id LIMIT ${}",
+                        values.len() + 3
                     );
-                    let rows: Vec<CandidateRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                        .bind(product.1)
-                        .bind(product.0)
-                        .bind(area)
-                        .bind(function)
-                        .bind(i64::from(limit))
-                        .fetch_all(self.reader())
-                        .await?;
+                    let mut query = sqlx::query_as::<_, CandidateRow>(sqlx::AssertSqlSafe(sql)).bind(product.1).bind(product.0);
+                    for value in values {
+                        query = query.bind(value);
+                    }
+                    let rows = query.bind(i64::from(limit)).fetch_all(self.reader()).await?;
                     convert_all(rows)
                 }
 

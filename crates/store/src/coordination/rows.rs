@@ -7,13 +7,8 @@ use clearinghouse_domain::coordination::{
 };
 use clearinghouse_domain::time::from_micros;
 
+use crate::rows::parse;
 use crate::{Error, Result};
-
-fn parse<T: std::str::FromStr>(value: &str, what: &str) -> Result<T> {
-    value
-        .parse()
-        .map_err(|_| Error::Corrupt(format!("{what} {value:?}")))
-}
 
 fn json<T: serde::de::DeserializeOwned>(value: &str, what: &str) -> Result<T> {
     serde_json::from_str(value).map_err(|e| Error::Corrupt(format!("{what}: {e}")))

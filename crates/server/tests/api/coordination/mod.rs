@@ -5,6 +5,7 @@ mod access;
 mod attachments;
 mod intake;
 mod notifications;
+mod queue;
 mod story;
 
 use clearinghouse_app::participants::{PersonRequest, TokenRequest};
