@@ -769,6 +769,162 @@ test('an operator uploads an SBOM and the dashboard ranks what to fix first; ana
 });
 
 // ---------------------------------------------------------------------------------------------
+// Scan campaigns: declare a campaign → the overlap with another finder's campaign is shown on the
+// campaign page and the calendar.
+
+// Runs `clearinghouse ARGS… --json` on the server's own data and returns the parsed output;
+// `input` goes to standard input (passwords).
+async function cliJson(args, input = '') {
+  return new Promise((resolve, reject) => {
+    const [command, ...rest] = args;
+    const child = spawn(BIN, [command, ...dataArgs(server.dataDir), ...rest, '--json'], { env: serverEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`clearinghouse ${args.join(' ')} exited ${code}: ${err}`));
+      else resolve(JSON.parse(out));
+    });
+    // A command that reads no input may exit before we close its standard input.
+    child.stdin.on('error', () => {});
+    child.stdin.end(input || undefined);
+  });
+}
+
+// One API call with a bearer token; fails the test on an unexpected status.
+async function api(method, path, token, body, expected) {
+  const res = await fetch(url(path), {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  assert.equal(res.status, expected, `${method} ${path}: ${text}`);
+  return JSON.parse(text);
+}
+
+test('a finder declares a campaign and the overlap with another finder is shown on the calendar', async () => {
+  const stamp = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+  const names = { operator: `Lakeside Water ${stamp}`, first: `Deep Scan Co ${stamp}`, second: `Frontier Labs ${stamp}` };
+  // `admin org create --json` prints the created organization as a one-element list.
+  const [operator] = await cliJson(['admin', 'org', 'create', names.operator, '--type', 'operator', '--sector', 'water_and_wastewater_systems']);
+  const [first] = await cliJson(['admin', 'org', 'create', names.first, '--type', 'ai_developer']);
+  const [second] = await cliJson(['admin', 'org', 'create', names.second, '--type', 'ai_developer']);
+  const operatorToken = (await cliJson(['admin', 'token', 'create', '--org', names.operator, '--role', 'operator_contact', '--days', '1'])).secret;
+  const firstToken = (await cliJson(['admin', 'token', 'create', '--org', names.first, '--role', 'finder', '--days', '1'])).secret;
+  const email = `finder-${stamp}@frontier.test`;
+  const password = 'correct horse battery staple';
+  await cliJson(['admin', 'person', 'create', email, '--name', 'Fran Finder', '--org', names.second, '--role', 'finder', '--password-stdin'], `${password}\n`);
+
+  // The operator registers its plant network and authorizes both finders; the first declares a
+  // campaign on part of it through the API.
+  const octet = 100 + Math.floor(Math.random() * 150);
+  const network = `10.${octet}.0.0/16`;
+  const target = `10.${octet}.1.0/24`;
+  await api('POST', `/api/v1/orgs/${operator.id}/network-assets`, operatorToken, { target: { cidr: network }, label: 'plant' }, 201);
+  const hours = (h) => new Date(Date.now() + h * 3_600_000).toISOString();
+  for (const finder of [first, second]) {
+    await api('POST', `/api/v1/orgs/${operator.id}/scan-authorizations`, operatorToken,
+      { finder_id: finder.id, scope: [{ cidr: network }], start: hours(-1), end: hours(24 * 30), max_rate: 20 }, 201);
+  }
+  const earlier = await api('POST', '/api/v1/campaigns', firstToken, {
+    name: 'SCADA gateway sweep', targets: [{ cidr: target }], technique: 'network_scan',
+    tool: { name: 'scanner-agent', version: '2.0' }, start: hours(2), end: hours(24 * 4), rate_limit: 5,
+  }, 201);
+  assert.deepEqual(earlier.overlaps, []);
+
+  // The second finder signs in and declares an overlapping campaign with the form.
+  const finderCtx = await signInWithPassword(email, password);
+  try {
+    const page = await finderCtx.newPage();
+    await page.goto(url('/'));
+    await Promise.all([
+      page.waitForURL(url('/campaigns')),
+      page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Campaigns' }).click(),
+    ]);
+    assert.equal(await page.locator('h1').innerText(), 'Campaign calendar');
+    await Promise.all([page.waitForURL(url('/campaigns/new')), page.getByRole('link', { name: 'Declare a campaign' }).click()]);
+    assert.deepEqual(await accessibilityProblems(page), []);
+    const local = (h) => hours(h).slice(0, 16);
+    await page.locator('#c-name').fill('Modbus fuzzing');
+    await page.locator('#c-targets').fill(`${target}\npkg:pypi/pymodbus`);
+    await page.locator('#c-technique').selectOption('network_scan');
+    await page.locator('#c-tool').fill('claude-scanner');
+    await page.locator('#c-version').fill('4.1');
+    await page.locator('#c-start').fill(local(24));
+    await page.locator('#c-end').fill(local(24 * 6));
+    await page.locator('#c-rate').fill('5');
+    // A network nobody registered is refused with the reason, and nothing is declared.
+    await page.locator('#c-targets').fill(`${target}\n198.51.100.0/24`);
+    await page.getByRole('button', { name: 'Declare campaign' }).click();
+    assert.match(await page.locator('[data-testid=form-errors]').innerText(), /\/targets\/1\/cidr: no participating operator has registered 198\.51\.100\.0\/24/);
+    await page.locator('#c-targets').fill(`${target}\npkg:pypi/pymodbus`);
+    await Promise.all([page.waitForURL(/\/campaigns\/[^/?]+\?done=/), page.getByRole('button', { name: 'Declare campaign' }).click()]);
+    assert.match(await page.locator('[role=status]').innerText(), /1 overlap\(s\) found and both finders notified/);
+    assert.equal(await page.locator('h1').innerText(), 'Modbus fuzzing');
+    assert.match(await page.locator('[data-testid=targets]').innerText(), new RegExp(`${target.replace(/[./]/g, '\\$&')} \\(cidr\\)\\s+Authorized`));
+    const overlap = page.locator('[data-testid=overlap]');
+    assert.equal(await overlap.count(), 1);
+    assert.match(await overlap.innerText(), new RegExp(`SCADA gateway sweep \\(${names.first}\\)`));
+    assert.match(await overlap.locator('[data-testid=overlap-state]').innerText(), /Open \(default proposal\): SCADA gateway sweep leads/);
+    await screenshot(page, 'campaign.png');
+
+    // The calendar: the finder's own campaign (another finder's campaign itself stays private),
+    // the overlap marked on its bar and listed with the other finder's campaign and name.
+    await Promise.all([page.waitForURL(url('/campaigns')), page.getByRole('link', { name: 'Campaign calendar' }).click()]);
+    const rows = await page.locator('[data-testid=campaigns] tbody tr').allInnerTexts();
+    assert.deepEqual(rows.map((r) => r.split('\t')[0]), ['Modbus fuzzing']);
+    const listed = page.locator('[data-testid=overlaps] tbody tr', { hasText: 'Modbus fuzzing' });
+    assert.equal(await listed.count(), 1);
+    assert.match(await listed.innerText(), new RegExp(`SCADA gateway sweep \\(${names.first}\\)`));
+    assert.match(await listed.innerText(), new RegExp(`${target.replace(/[./]/g, '\\$&')} \\(cidr\\)`));
+    assert.equal(await page.locator('svg.calendar rect.overlap-open').count(), 1, 'the overlap is marked on the shared target\'s bar');
+    assert.match(await page.locator('svg.calendar > title').textContent(), /1 overlaps \(1 open\)/);
+    assert.deepEqual(await accessibilityProblems(page), []);
+    await screenshot(page, 'campaign-calendar.png');
+
+    // The finder proposes to share; the proposal shows on the campaign page.
+    await page.locator('[data-testid=overlaps] a', { hasText: 'Modbus fuzzing' }).click();
+    await page.locator('select[name=kind]').selectOption('share');
+    await Promise.all([page.waitForURL(/done=Saved/), page.getByRole('button', { name: 'Propose' }).click()]);
+    assert.match(await page.locator('[data-testid=overlap-state]').innerText(), new RegExp(`Open \\(proposed by ${names.second}\\): both proceed and share findings`));
+  } finally {
+    await finderCtx.close();
+  }
+
+  // The operator sees both campaigns on its network and its scanning controls, and records a
+  // blackout with the form.
+  const operatorEmail = `ot-${stamp}@lakeside.test`;
+  await cliJson(['admin', 'person', 'create', operatorEmail, '--name', 'Omar Operator', '--org', names.operator, '--role', 'operator_contact', '--password-stdin'], `${password}\n`);
+  const operatorCtx = await signInWithPassword(operatorEmail, password);
+  try {
+    const page = await operatorCtx.newPage();
+    await page.goto(url('/campaigns'));
+    const rows = await page.locator('[data-testid=campaigns] tbody tr').allInnerTexts();
+    assert.deepEqual(rows.map((r) => r.split('\t')[0]).sort(), ['Modbus fuzzing', 'SCADA gateway sweep']);
+    assert.equal(await page.locator('[data-testid=overlaps] tbody tr', { hasText: 'Modbus fuzzing' }).count(), 0, 'overlaps are the finders\' business');
+    await Promise.all([
+      page.waitForURL(url(`/orgs/${operator.id}/scanning`)),
+      page.getByRole('link', { name: `Scanning controls for ${names.operator}` }).click(),
+    ]);
+    assert.match(await page.locator('[data-testid=ranges]').innerText(), new RegExp(`${network.replace(/[./]/g, '\\$&')} \\(cidr\\)\\s+plant`));
+    const given = await page.locator('[data-testid=authorizations] tbody tr').allInnerTexts();
+    assert.equal(given.length, 2);
+    assert.ok(given.some((r) => r.startsWith(names.first)) && given.some((r) => r.startsWith(names.second)), given.join('\n'));
+    await page.locator('#b-scope').fill(target);
+    await page.locator('#b-start').fill(hours(24 * 20).slice(0, 16));
+    await page.locator('#b-end').fill(hours(24 * 21).slice(0, 16));
+    await page.locator('#b-reason').fill('filter replacement');
+    await Promise.all([page.waitForURL(/done=Blackout/), page.getByRole('button', { name: 'Record blackout' }).click()]);
+    assert.match(await page.locator('[data-testid=blackouts] tbody').innerText(), /filter replacement/);
+    assert.deepEqual(await accessibilityProblems(page), []);
+    await screenshot(page, 'scanning-controls.png');
+  } finally {
+    await operatorCtx.close();
+  }
+
 // Coordination: submit → deduplicate → validate → coordinate.
 
 // Adds a person with a password to the organization at `orgPath`, with the form on its page.

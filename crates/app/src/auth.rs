@@ -93,14 +93,14 @@ impl App {
         if !token.is_active(clearinghouse_domain::time::now()) {
             return Err(Error::Unauthenticated("the token has expired"));
         }
-        let actor = Actor::token(
-            token.id,
-            token.person_id,
-            Grant {
-                org: token.org_id,
-                role: token.role,
-            },
-        );
+        let grant = Grant {
+            org: token.org_id,
+            role: token.role,
+        };
+        let actor = match token.campaign {
+            Some(campaign) => Actor::campaign_token(token.id, token.person_id, grant, campaign),
+            None => Actor::token(token.id, token.person_id, grant),
+        };
         Ok((actor, token))
     }
 

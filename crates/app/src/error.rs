@@ -32,6 +32,13 @@ pub enum Error {
     /// case not open for validation), or it changed meanwhile.
     #[error("{0}")]
     StateConflict(String),
+    /// A well-formed request a rule refuses (a campaign without its operators' authorization):
+    /// each entry is where (a JSON pointer) and why. Nothing was stored.
+    #[error("refused: {}", .0.iter().map(|(at, why)| format!("{at}: {why}")).collect::<Vec<_>>().join("; "))]
+    Refused(Vec<(String, String)>),
+    /// Concurrent changes kept invalidating the decision; the client may retry.
+    #[error("busy: {0}")]
+    Busy(&'static str),
     /// Storage failed.
     #[error(transparent)]
     Store(clearinghouse_store::Error),

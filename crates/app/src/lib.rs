@@ -11,6 +11,8 @@
 //! - `knowledge`: importing source documents into the knowledge base, and reading it.
 //! - `matching`: inventories against the knowledge base, both ways, through the package index.
 //! - `inventory`: assets, uploads, what to fix first (SSVC deployer), aggregate exposure.
+//! - `campaigns`: network ranges, scan authorizations, blackouts, campaigns, overlaps, campaign
+//!   tokens and the authorization check.
 //! - `notify`: subscriptions, the outbox dispatcher and the delivery worker.
 //! - `coordination`: findings, deduplication (`dedup`), cases, validation, prioritization,
 //!   embargo and TLP, vendor coordination; attachments sealed by `sealing`.
@@ -21,6 +23,7 @@
 
 pub mod auth;
 pub mod bootstrap;
+pub mod campaigns;
 pub mod coordination;
 pub mod dedup;
 pub mod error;

@@ -308,6 +308,10 @@ impl App {
         event: &Event,
         base_url: Option<&str>,
     ) -> Result<(serde_json::Value, Notice)> {
+        if let Some(notice) = crate::campaigns::event_notice(event, base_url) {
+            let body = json!({"type": event.kind, "timestamp": event.created_at.to_string(), "data": event.payload});
+            return Ok((body, notice));
+        }
         let described = self.describe_event(event).await?;
         let mut data = event.payload.clone();
         let (subject, text) = match &described {

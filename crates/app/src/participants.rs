@@ -279,6 +279,7 @@ impl App {
             created_at: now,
             expires_at: Some(expires_at),
             revoked_at: None,
+            campaign: None,
         };
         let secret_hash = secret_hash(&secret);
         let audit = AuditRecord::new(

@@ -25,6 +25,8 @@ enum Command {
     Serve(commands::serve::ServeArgs),
     /// Administer organizations, people and API tokens, directly on the data or through --server.
     Admin(commands::admin::AdminArgs),
+    /// Scan campaigns: declare, list, show, cancel, check a target, campaign tokens (through --server).
+    Campaign(commands::campaign::CampaignArgs),
     /// Import advisories (OSV, CSAF), KEV, EPSS and CVE records into the knowledge base.
     Import(commands::import::ImportArgs),
     /// Submit findings (JSON or SARIF) through a server.
@@ -64,6 +66,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve(args) => commands::serve::run(args),
         Command::Admin(args) => commands::admin::run(args),
+        Command::Campaign(args) => commands::campaign::run(args),
         Command::Import(args) => commands::import::run(args),
         Command::Finding(args) => commands::finding::run(args),
         Command::Case(args) => commands::case::run(args),

@@ -8,7 +8,7 @@
 use serde::Serialize;
 
 use crate::coordination::{CaseStanding, CaseView, Mover};
-use crate::ids::{OrgId, PersonId, TokenId};
+use crate::ids::{CampaignId, OrgId, PersonId, TokenId};
 use crate::participant::Role;
 
 /// Who is acting.
@@ -33,6 +33,9 @@ pub enum Principal {
         id: TokenId,
         /// Whoever created it, if a person did.
         person: Option<PersonId>,
+        /// The campaign it is bound to: such a token may only check targets and read that
+        /// campaign (see `campaign_token_rule`).
+        campaign: Option<CampaignId>,
     },
     /// The server itself or an operator's `clearinghouse admin` command on the database.
     System,
@@ -112,10 +115,50 @@ pub enum Action {
     /// Manage an organization's notification subscriptions and read its deliveries.
     SubscriptionManage(OrgId),
 
+    // Scan campaigns and deconfliction (#5).
+    /// Read an operator's registered network ranges.
+    NetworkRangeRead(OrgId),
+    /// Register or remove an operator's network ranges; give or revoke its scan authorizations
+    /// and blackouts.
+    ScanControlManage(OrgId),
+    /// Read a scan authorization between an operator and a finder organization.
+    ScanAuthorizationRead {
+        /// The operator that gave it.
+        operator: OrgId,
+        /// The finder organization it was given to.
+        finder: OrgId,
+    },
+    /// Read an operator's blackouts.
+    BlackoutRead(OrgId),
+    /// Declare a campaign for a finder organization.
+    CampaignDeclare(OrgId),
+    /// List campaigns (results are filtered by `campaign_scope`).
+    CampaignList,
+    /// Read one campaign.
+    CampaignRead {
+        /// The campaign.
+        campaign: CampaignId,
+        /// Its finder organization.
+        finder: OrgId,
+        /// The operators whose ranges it targets.
+        operators: Vec<OrgId>,
+    },
+    /// Cancel a campaign, or create a token bound to it.
+    CampaignManage(OrgId),
+    /// Read an overlap between two finders' campaigns.
+    OverlapRead([OrgId; 2]),
+    /// Propose or accept a resolution of an overlap, as one of its finders.
+    OverlapNegotiate([OrgId; 2]),
+    /// Decide an overlap's resolution over the finders' heads.
+    OverlapDecide,
+    /// Ask whether a target may be scanned now, and under which campaign.
+    ScanCheck,
     // Vulnerability coordination (#5). Case actions carry the actor's `CaseStanding`, computed by
     // `coordination::visibility::standing`; a standing whose view is `None` allows nothing.
     /// Submit findings for an organization.
     FindingSubmit(OrgId),
+    /// List and search cases (each filtered by the visibility rule).
+    CaseList,
     /// Read part of a case.
     CaseRead {
         /// How the actor stands towards the case.
@@ -212,8 +255,37 @@ impl Actor {
     /// A token: one organization, one role.
     pub fn token(id: TokenId, person: Option<PersonId>, grant: Grant) -> Self {
         Self {
-            principal: Principal::Token { id, person },
+            principal: Principal::Token {
+                id,
+                person,
+                campaign: None,
+            },
             grants: vec![grant],
+        }
+    }
+
+    /// A token bound to one campaign of its (finder) organization.
+    pub fn campaign_token(
+        id: TokenId,
+        person: Option<PersonId>,
+        grant: Grant,
+        campaign: CampaignId,
+    ) -> Self {
+        Self {
+            principal: Principal::Token {
+                id,
+                person,
+                campaign: Some(campaign),
+            },
+            grants: vec![grant],
+        }
+    }
+
+    /// The campaign a campaign-scoped token is bound to.
+    pub fn campaign_scope(&self) -> Option<CampaignId> {
+        match self.principal {
+            Principal::Token { campaign, .. } => campaign,
+            _ => None,
         }
     }
 
@@ -287,6 +359,9 @@ impl Actor {
 
 /// Decides whether `actor` may perform `action`. Deny by default.
 pub fn authorize(actor: &Actor, action: &Action) -> Result<(), Denied> {
+    if let Some(campaign) = actor.campaign_scope() {
+        return campaign_token_rule(campaign, action);
+    }
     let allowed = match action {
         Action::OrgList | Action::PersonList => !actor.grants.is_empty() || actor.is_system(),
         Action::OrgRead(org) => actor.sees_all_orgs() || actor.is_member_of(*org),
@@ -333,7 +408,20 @@ pub fn authorize(actor: &Actor, action: &Action) -> Result<(), Denied> {
                 || actor.has_role_in(*org, Role::Manager)
         }
         Action::ExposureRead => actor.is_admin() || actor.has_role(Role::Analyst),
+        Action::NetworkRangeRead(_)
+        | Action::ScanControlManage(_)
+        | Action::ScanAuthorizationRead { .. }
+        | Action::BlackoutRead(_)
+        | Action::CampaignDeclare(_)
+        | Action::CampaignList
+        | Action::CampaignRead { .. }
+        | Action::CampaignManage(_)
+        | Action::OverlapRead(_)
+        | Action::OverlapNegotiate(_)
+        | Action::OverlapDecide
+        | Action::ScanCheck => campaign_rule(actor, action),
         Action::FindingSubmit(org) => actor.is_system() || actor.has_role_in(*org, Role::Finder),
+        Action::CaseList => !actor.grants.is_empty() || actor.is_system(),
         Action::CaseRead { standing, part } => {
             let needed = match part {
                 CasePart::Summary => CaseView::OpenForValidation,
@@ -379,6 +467,91 @@ pub fn authorize(actor: &Actor, action: &Action) -> Result<(), Denied> {
         Ok(())
     } else {
         Err(Denied(denial_reason(action)))
+    }
+}
+
+/// The rules for scan campaigns (#5). Operators' ranges are private to the operator (like
+/// inventories); authorizations and blackouts are seen by the operator, the finder they concern,
+/// analysts and administrators; campaigns by their finder, the operators they target, analysts and
+/// administrators; overlaps by both finders, analysts and administrators.
+fn campaign_rule(actor: &Actor, action: &Action) -> bool {
+    let coordinator = actor.is_admin() || actor.has_role(Role::Analyst);
+    let writer = |org: OrgId| {
+        actor.is_system()
+            || actor.has_role_in(org, Role::OperatorContact)
+            || actor.has_role_in(org, Role::Manager)
+    };
+    let finder = |org: OrgId| {
+        actor.is_system()
+            || actor.has_role_in(org, Role::Finder)
+            || actor.has_role_in(org, Role::Manager)
+    };
+    match action {
+        Action::NetworkRangeRead(org) => actor.is_system() || actor.is_member_of(*org),
+        Action::ScanControlManage(org) => writer(*org),
+        Action::ScanAuthorizationRead { operator, finder } => {
+            coordinator || actor.is_member_of(*operator) || actor.is_member_of(*finder)
+        }
+        Action::BlackoutRead(org) => coordinator || actor.is_member_of(*org),
+        Action::CampaignDeclare(org) => actor.is_system() || actor.has_role_in(*org, Role::Finder),
+        Action::CampaignList => !actor.grants.is_empty() || actor.is_system(),
+        Action::CampaignRead {
+            finder, operators, ..
+        } => {
+            coordinator
+                || actor.is_member_of(*finder)
+                || operators.iter().any(|org| actor.is_member_of(*org))
+        }
+        Action::CampaignManage(org) => finder(*org),
+        Action::OverlapRead(finders) => {
+            coordinator || finders.iter().any(|org| actor.is_member_of(*org))
+        }
+        Action::OverlapNegotiate(finders) => finders.iter().any(|org| finder(*org)),
+        Action::OverlapDecide => coordinator,
+        Action::ScanCheck => actor.has_role(Role::Finder),
+        _ => false,
+    }
+}
+
+/// A campaign token proves what one scanning agent may do: check targets and read its campaign,
+/// nothing else, whatever its role would otherwise allow.
+fn campaign_token_rule(campaign: CampaignId, action: &Action) -> Result<(), Denied> {
+    let allowed = match action {
+        Action::ScanCheck => true,
+        Action::CampaignRead { campaign: c, .. } => *c == campaign,
+        _ => false,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(Denied(
+            "a campaign token may only check targets and read its own campaign",
+        ))
+    }
+}
+
+/// Which campaigns a list may show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CampaignScope {
+    /// Every campaign.
+    All,
+    /// Campaigns declared by these finder organizations or targeting these operators.
+    Orgs(Vec<OrgId>),
+    /// Only this campaign (a campaign token).
+    One(CampaignId),
+}
+
+/// Which campaigns the actor may list.
+pub fn campaign_scope(actor: &Actor) -> CampaignScope {
+    if let Some(campaign) = actor.campaign_scope() {
+        CampaignScope::One(campaign)
+    } else if actor.is_admin() || actor.has_role(Role::Analyst) {
+        CampaignScope::All
+    } else {
+        let mut orgs: Vec<OrgId> = actor.grants.iter().map(|g| g.org).collect();
+        orgs.sort();
+        orgs.dedup();
+        CampaignScope::Orgs(orgs)
     }
 }
 
@@ -450,8 +623,39 @@ fn denial_reason(action: &Action) -> &'static str {
         Action::SubscriptionManage(_) => {
             "only the organization's operator contacts and managers may manage its notifications"
         }
+        Action::NetworkRangeRead(_) => {
+            "an operator's network ranges are visible only to its own members"
+        }
+        Action::ScanControlManage(_) => {
+            "only the operator's contacts and managers may change its ranges, authorizations and blackouts"
+        }
+        Action::ScanAuthorizationRead { .. } => {
+            "only the operator, the finder it authorized, analysts and administrators may read an authorization"
+        }
+        Action::BlackoutRead(_) => {
+            "only the operator's members, analysts and administrators may read its blackouts"
+        }
+        Action::CampaignDeclare(_) => {
+            "only the organization's finders may declare campaigns for it"
+        }
+        Action::CampaignList => "this requires a membership in a participating organization",
+        Action::CampaignRead { .. } => {
+            "a campaign is visible to its finder, the operators it targets, analysts and administrators"
+        }
+        Action::CampaignManage(_) => {
+            "only the campaign's finder organization (finders and managers) may change it"
+        }
+        Action::OverlapRead(_) => {
+            "an overlap is visible to the two finders, analysts and administrators"
+        }
+        Action::OverlapNegotiate(_) => {
+            "only the finders of the two campaigns may propose or accept a resolution"
+        }
+        Action::OverlapDecide => "only analysts and administrators may decide an overlap",
+        Action::ScanCheck => "only finders (and campaign tokens) may check scan authorization",
         Action::FindingSubmit(_) => "only the organization's finders may submit findings for it",
         Action::CaseRead { .. } => "this part of the case is not visible to you",
+        Action::CaseList => "this requires a membership in a participating organization",
         Action::FindingWithdraw { .. } => {
             "only the finders of the organization that submitted it may withdraw a finding"
         }
@@ -609,6 +813,109 @@ mod tests {
         assert!(authorize(&actor(Role::Analyst, theirs), &read(mine, true)).is_ok());
         assert!(authorize(&actor(Role::Analyst, theirs), &Action::ExposureRead).is_ok());
         assert!(authorize(&operator, &Action::ExposureRead).is_err());
+    }
+
+    #[test]
+    fn campaign_tokens_only_check_and_read_their_campaign() {
+        let org = OrgId::generate();
+        let (mine, other) = (CampaignId::generate(), CampaignId::generate());
+        let token = Actor::campaign_token(
+            TokenId::generate(),
+            None,
+            Grant {
+                org,
+                role: Role::Finder,
+            },
+            mine,
+        );
+        let read = |campaign| Action::CampaignRead {
+            campaign,
+            finder: org,
+            operators: vec![],
+        };
+        assert!(authorize(&token, &Action::ScanCheck).is_ok());
+        assert!(authorize(&token, &read(mine)).is_ok());
+        assert!(authorize(&token, &read(other)).is_err());
+        for action in [
+            Action::CampaignList,
+            Action::CampaignDeclare(org),
+            Action::CampaignManage(org),
+            Action::OrgRead(org),
+            Action::KbRead,
+            Action::TokenList(org),
+        ] {
+            assert!(authorize(&token, &action).is_err(), "{action:?}");
+        }
+        assert_eq!(campaign_scope(&token), CampaignScope::One(mine));
+    }
+
+    #[test]
+    fn campaigns_are_seen_by_their_finder_targeted_operators_and_coordinators() {
+        let (finder_org, operator, stranger) =
+            (OrgId::generate(), OrgId::generate(), OrgId::generate());
+        let read = Action::CampaignRead {
+            campaign: CampaignId::generate(),
+            finder: finder_org,
+            operators: vec![operator],
+        };
+        assert!(authorize(&actor(Role::Member, finder_org), &read).is_ok());
+        assert!(authorize(&actor(Role::OperatorContact, operator), &read).is_ok());
+        assert!(authorize(&actor(Role::Analyst, stranger), &read).is_ok());
+        assert!(authorize(&actor(Role::Finder, stranger), &read).is_err());
+        assert!(authorize(&actor(Role::Auditor, stranger), &read).is_err());
+        assert!(
+            authorize(
+                &actor(Role::Finder, finder_org),
+                &Action::CampaignDeclare(finder_org)
+            )
+            .is_ok()
+        );
+        assert!(
+            authorize(
+                &actor(Role::Manager, finder_org),
+                &Action::CampaignDeclare(finder_org)
+            )
+            .is_err()
+        );
+        assert!(
+            authorize(
+                &actor(Role::Admin, stranger),
+                &Action::NetworkRangeRead(operator)
+            )
+            .is_err()
+        );
+        assert!(
+            authorize(
+                &actor(Role::Member, operator),
+                &Action::NetworkRangeRead(operator)
+            )
+            .is_ok()
+        );
+        assert!(
+            authorize(
+                &actor(Role::Member, operator),
+                &Action::ScanControlManage(operator)
+            )
+            .is_err()
+        );
+        let pair = [finder_org, stranger];
+        assert!(
+            authorize(
+                &actor(Role::Finder, stranger),
+                &Action::OverlapNegotiate(pair)
+            )
+            .is_ok()
+        );
+        assert!(
+            authorize(
+                &actor(Role::Member, stranger),
+                &Action::OverlapNegotiate(pair)
+            )
+            .is_err()
+        );
+        assert!(authorize(&actor(Role::Member, stranger), &Action::OverlapRead(pair)).is_ok());
+        assert!(authorize(&actor(Role::Finder, stranger), &Action::OverlapDecide).is_err());
+        assert!(authorize(&actor(Role::Analyst, operator), &Action::OverlapDecide).is_ok());
     }
 
     #[test]

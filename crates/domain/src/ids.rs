@@ -130,3 +130,8 @@ typed_id!(
     /// A message in a case's discussion thread.
     CommentId
 );
+typed_id!(
+    /// A hostname or network an operator registered as its own, so campaigns can be checked
+    /// against its authorizations.
+    NetworkRangeId
+);

@@ -5,6 +5,8 @@
 //! - `participant`: organizations (with CISA's 16 critical-infrastructure sectors), people, roles, tokens.
 //! - `authz`: the one authorization policy: "may actor X do action Y on object Z", deny by default.
 //! - `inventory`: operators' assets, uploads, matches and SSVC deployer inputs and decisions.
+//! - `campaign`: scan campaigns, their targets, operators' network ranges, scan authorizations,
+//!   blackouts, overlaps between campaigns, and the pure decisions about them.
 //! - `notify`: notification subscriptions, outbox events and deliveries.
 //! - `coordination`: findings, cases and their state machine, validations, vendor statuses,
 //!   comments, attachments, TLP 2.0 and the visibility rule every case read goes through.
@@ -13,6 +15,7 @@
 
 pub mod audit;
 pub mod authz;
+pub mod campaign;
 pub mod coordination;
 pub mod ids;
 pub mod inventory;

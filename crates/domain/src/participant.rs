@@ -8,7 +8,7 @@ use std::str::FromStr;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{OrgId, PersonId, TokenId};
+use crate::ids::{CampaignId, OrgId, PersonId, TokenId};
 
 /// Declares a closed set of values with one wire spelling each, used in the API, the CLI and the
 /// database alike, so no layer invents its own spelling.
@@ -318,6 +318,8 @@ pub struct TokenInfo {
     pub expires_at: Option<Timestamp>,
     /// When it was revoked.
     pub revoked_at: Option<Timestamp>,
+    /// The campaign it is bound to: it may then only check targets and read that campaign.
+    pub campaign: Option<CampaignId>,
 }
 
 impl TokenInfo {

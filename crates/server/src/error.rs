@@ -19,6 +19,8 @@ pub struct ApiError {
     title: &'static str,
     detail: String,
     pointer: Option<String>,
+    /// Further located problems, beyond `pointer` (boxed: keeps `ApiError` small).
+    more: Box<[ProblemLocation]>,
     retry_after: Option<u64>,
 }
 
@@ -61,6 +63,7 @@ impl ApiError {
             title,
             detail: detail.into(),
             pointer: None,
+            more: Box::new([]),
             retry_after: None,
         }
     }
@@ -177,6 +180,10 @@ impl ApiError {
                     pointer: pointer.clone(),
                     detail: self.detail.clone(),
                 })
+                .chain(self.more.iter().map(|l| ProblemLocation {
+                    pointer: l.pointer.clone(),
+                    detail: l.detail.clone(),
+                }))
                 .collect(),
         }
     }
@@ -202,6 +209,35 @@ impl From<AppError> for ApiError {
                 "Not allowed in the current state",
                 problem,
             ),
+            AppError::Refused(reasons) => ApiError {
+                more: reasons
+                    .iter()
+                    .map(|(pointer, detail)| ProblemLocation {
+                        pointer: pointer.clone(),
+                        detail: detail.clone(),
+                    })
+                    .collect::<Vec<_>>()
+                    .into_boxed_slice(),
+                ..ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "refused",
+                    "Refused",
+                    reasons
+                        .iter()
+                        .map(|(at, why)| format!("{at}: {why}"))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                )
+            },
+            AppError::Busy(why) => ApiError {
+                retry_after: Some(1),
+                ..ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "busy",
+                    "Busy",
+                    format!("{why}; retry"),
+                )
+            },
             AppError::Conflict(what) => ApiError::new(
                 StatusCode::CONFLICT,
                 "conflict",

@@ -7,6 +7,8 @@
 //!   outbox (each a trait `Store` requires, with its SQL stamped out per engine like `shared`).
 //! - `coordination`: findings, cases, validations, vendor statuses, comments, encrypted
 //!   attachments and merge proposals (another trait `Store` requires).
+//! - `campaigns`: operators' network ranges, scan authorizations, blackouts, campaigns and their
+//!   overlaps (a trait `Store` requires; decisions commit only on the generation they were made at).
 //! - `casework`: the reads of the coordination pages (filtered queue, counts, an organization's
 //!   findings); one more trait `Store` requires.
 //! - `rows`: row structs shared by both engines (both store the same column types) and their
@@ -18,6 +20,7 @@
 //! the same transaction as the change: a change is never committed without its log entry, and a log
 //! entry never describes a change that did not happen.
 
+pub mod campaigns;
 pub mod casework;
 pub mod coordination;
 pub mod inventory;
@@ -40,6 +43,7 @@ use clearinghouse_domain::{
 use clearinghouse_tlog::{Hash, NodeId};
 use jiff::Timestamp;
 
+pub use campaigns::{AuthorizationParty, CampaignStore};
 pub use casework::{CaseworkStore, QueueFilter};
 pub use coordination::{
     CaseChange, CaseEvent, CaseFilter, CaseWrite, CoordinationStore, DedupCandidate,
@@ -156,7 +160,14 @@ pub struct NewToken {
 /// same conformance suite.
 #[async_trait]
 pub trait Store:
-    KnowledgeStore + InventoryStore + CoordinationStore + CaseworkStore + Send + Sync + 'static
+    KnowledgeStore
+    + InventoryStore
+    + CampaignStore
+    + CoordinationStore
+    + CaseworkStore
+    + Send
+    + Sync
+    + 'static
 {
     /// The engine behind this store.
     fn engine(&self) -> Engine;

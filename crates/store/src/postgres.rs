@@ -76,4 +76,5 @@ crate::shared::impl_store!(PgStore, Postgres);
 crate::knowledge::impl_knowledge!(PgStore, Postgres);
 crate::inventory::impl_inventory!(PgStore, Postgres);
 crate::coordination::impl_coordination!(PgStore, Postgres);
+crate::campaigns::impl_campaigns!(PgStore, Postgres);
 crate::casework::impl_casework!(PgStore, Postgres);

@@ -111,6 +111,7 @@ pub(crate) struct TokenRow {
     created_at: i64,
     expires_at: Option<i64>,
     revoked_at: Option<i64>,
+    campaign_id: Option<String>,
 }
 
 impl TryFrom<TokenRow> for TokenInfo {
@@ -130,6 +131,11 @@ impl TryFrom<TokenRow> for TokenInfo {
             created_at: from_micros(row.created_at),
             expires_at: row.expires_at.map(from_micros),
             revoked_at: row.revoked_at.map(from_micros),
+            campaign: row
+                .campaign_id
+                .as_deref()
+                .map(|c| parse(c, "campaign id"))
+                .transpose()?,
         })
     }
 }

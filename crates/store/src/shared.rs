@@ -339,8 +339,8 @@ macro_rules! impl_store {
                 self.write_logged(audit, move |tx| Box::pin(async move {
                     let info = &token.info;
                     sqlx::query(
-                        "INSERT INTO api_tokens (id, org_id, person_id, name, role, prefix, secret_hash, created_at, expires_at, revoked_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL)",
+                        "INSERT INTO api_tokens (id, org_id, person_id, name, role, prefix, secret_hash, created_at, expires_at, revoked_at, campaign_id) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, $10)",
                     )
                     .bind(info.id.to_string())
                     .bind(info.org_id.to_string())
@@ -351,6 +351,7 @@ macro_rules! impl_store {
                     .bind(token.secret_hash.to_vec())
                     .bind(clearinghouse_domain::time::to_micros(info.created_at))
                     .bind(info.expires_at.map(clearinghouse_domain::time::to_micros))
+                    .bind(info.campaign.map(|c| c.to_string()))
                     .execute(&mut **tx)
                     .await?;
                     Ok(())
@@ -359,7 +360,7 @@ macro_rules! impl_store {
 
             async fn token_by_secret_hash(&self, secret_hash: &[u8; 32]) -> $crate::Result<Option<clearinghouse_domain::TokenInfo>> {
                 let row: Option<$crate::rows::TokenRow> = sqlx::query_as(
-                    "SELECT id, org_id, person_id, name, role, prefix, created_at, expires_at, revoked_at FROM api_tokens WHERE secret_hash = $1",
+                    "SELECT id, org_id, person_id, name, role, prefix, created_at, expires_at, revoked_at, campaign_id FROM api_tokens WHERE secret_hash = $1",
                 )
                 .bind(secret_hash.to_vec())
                 .fetch_optional(self.reader())
@@ -369,7 +370,7 @@ macro_rules! impl_store {
 
             async fn token(&self, id: clearinghouse_domain::TokenId) -> $crate::Result<Option<clearinghouse_domain::TokenInfo>> {
                 let row: Option<$crate::rows::TokenRow> = sqlx::query_as(
-                    "SELECT id, org_id, person_id, name, role, prefix, created_at, expires_at, revoked_at FROM api_tokens WHERE id = $1",
+                    "SELECT id, org_id, person_id, name, role, prefix, created_at, expires_at, revoked_at, campaign_id FROM api_tokens WHERE id = $1",
                 )
                 .bind(id.to_string())
                 .fetch_optional(self.reader())
@@ -384,7 +385,7 @@ macro_rules! impl_store {
                 page: &clearinghouse_domain::page::PageRequest,
             ) -> $crate::Result<clearinghouse_domain::page::Page<clearinghouse_domain::TokenInfo>> {
                 let rows: Vec<$crate::rows::TokenRow> = sqlx::query_as(
-                    "SELECT id, org_id, person_id, name, role, prefix, created_at, expires_at, revoked_at FROM api_tokens \
+                    "SELECT id, org_id, person_id, name, role, prefix, created_at, expires_at, revoked_at, campaign_id FROM api_tokens \
                      WHERE org_id = $1 AND (CAST($2 AS TEXT) IS NULL OR person_id = $2) AND id > $3 ORDER BY id LIMIT $4",
                 )
                 .bind(org.to_string())

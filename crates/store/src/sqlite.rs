@@ -100,4 +100,5 @@ crate::shared::impl_store!(SqliteStore, Sqlite);
 crate::knowledge::impl_knowledge!(SqliteStore, Sqlite);
 crate::inventory::impl_inventory!(SqliteStore, Sqlite);
 crate::coordination::impl_coordination!(SqliteStore, Sqlite);
+crate::campaigns::impl_campaigns!(SqliteStore, Sqlite);
 crate::casework::impl_casework!(SqliteStore, Sqlite);

@@ -246,6 +246,7 @@ async fn people_memberships_tokens_sessions_and_links() {
             created_at: now,
             expires_at: Some(now + SignedDuration::from_hours(1)),
             revoked_at: None,
+            campaign: None,
         };
         store
             .create_token(

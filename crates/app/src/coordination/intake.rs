@@ -79,8 +79,7 @@ pub struct FindingRequest {
     pub tool: String,
     /// Its version.
     pub tool_version: Option<String>,
-    /// The campaign it was found under. Stored as given: campaigns are validated once the
-    /// campaigns service exists (issue #5, item 1).
+    /// The campaign it was found under: one the submitting organization declared.
     pub campaign: Option<CampaignId>,
     /// CVE, GHSA or other ids the finder knows.
     pub known_ids: Vec<String>,
@@ -631,6 +630,25 @@ impl App {
         Ok((found.into_iter().collect(), exploitation))
     }
 
+    /// A finding's campaign must exist and be its organization's (through the campaigns service,
+    /// so a campaign the actor may not see is as absent as one that does not exist).
+    async fn check_campaign(
+        &self,
+        actor: &Actor,
+        campaign: CampaignId,
+        org: OrgId,
+        field: &str,
+    ) -> Result<()> {
+        match self.campaign_for_provenance(actor, campaign, org).await {
+            Ok(_) => Ok(()),
+            Err(Error::NotFound(_)) => Err(invalid(
+                field,
+                format!("no campaign {campaign} declared by the submitting organization"),
+            )),
+            Err(other) => Err(other),
+        }
+    }
+
     /// Operators running a product now, by sector.
     pub(crate) async fn product_exposure(&self, product: &Product) -> Result<Vec<SectorCount>> {
         let rows = self
@@ -661,6 +679,10 @@ impl App {
             check_idempotency_key(key)?;
         }
         let parsed = self.parse_finding(org, request)?;
+        if let Some(campaign) = parsed.provenance.campaign {
+            self.check_campaign(actor, campaign, org, "provenance/campaign_id")
+                .await?;
+        }
         for attempt in 1..=ATTEMPTS {
             if let Some(key) = idempotency_key
                 && let Some(stored) = self.store.idempotency(org, key).await?
@@ -1016,8 +1038,12 @@ impl App {
             report.replayed = true;
             return Ok(report);
         }
-        // The product is checked once, before any result: it is the upload's, not a result's.
+        // The product and campaign are checked once, before any result: they are the upload's.
         parse_product(&context.product).map_err(|p| invalid("#/query/product", p))?;
+        if let Some(campaign) = context.campaign {
+            self.check_campaign(actor, campaign, org, "#/query/campaign_id")
+                .await?;
+        }
         let parsed = clearinghouse_standards::sarif::from_slice(log)
             .map_err(|e| invalid("#", e.to_string()))?;
         let findings = parsed.findings();

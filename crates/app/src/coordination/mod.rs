@@ -24,8 +24,6 @@ mod intake;
 pub mod priority;
 mod workflow;
 
-use std::collections::HashMap;
-
 use clearinghouse_domain::authz::{Action, Actor, CasePart, authorize};
 use clearinghouse_domain::coordination::visibility::{Viewer, standing};
 use clearinghouse_domain::coordination::{
@@ -318,21 +316,6 @@ impl App {
         Ok((record, standing, now))
     }
 
-    async fn org_names(&self, orgs: Vec<OrgId>) -> Result<HashMap<OrgId, String>> {
-        let mut names = HashMap::new();
-        for org in orgs {
-            if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(org) {
-                let name = self
-                    .store
-                    .org(org)
-                    .await?
-                    .map_or_else(|| org.to_string(), |o| o.name);
-                slot.insert(name);
-            }
-        }
-        Ok(names)
-    }
-
     /// Credits of a case: one per finder organization (its earliest active finding), earliest
     /// first; the first is the case's priority finder.
     async fn credits(&self, findings: &[Finding], view: CaseView) -> Result<Vec<Credit>> {
@@ -464,6 +447,7 @@ impl App {
         query: &CaseQuery,
         page: &PageRequest,
     ) -> Result<Page<VisibleCase>> {
+        authorize(actor, &Action::CaseList)?;
         let viewer = Viewer::of(actor);
         let now = clearinghouse_domain::time::now();
         let filter = CaseFilter {

@@ -1,6 +1,7 @@
 //! One module per command group.
 
 pub mod admin;
+pub mod campaign;
 pub mod case;
 pub mod cvss;
 pub mod eval;

@@ -82,8 +82,16 @@ pub struct Viewer {
 }
 
 impl Viewer {
-    /// The viewer an actor is. The system (the server itself) counts as an analyst.
+    /// The viewer an actor is. The system (the server itself) counts as an analyst; a token bound
+    /// to a scanning campaign sees no case at all, whatever its role.
     pub fn of(actor: &Actor) -> Self {
+        if actor.campaign_scope().is_some() {
+            return Self {
+                analyst: false,
+                person: None,
+                grants: Vec::new(),
+            };
+        }
         Self {
             analyst: actor.has_role(Role::Analyst),
             person: actor.person_id(),

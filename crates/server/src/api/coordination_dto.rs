@@ -102,7 +102,7 @@ pub struct ProvenanceDto {
     /// Its version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_version: Option<String>,
-    /// The scanning campaign (stored as given until campaigns are validated here).
+    /// The scanning campaign it was found under (one your organization declared).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub campaign_id: Option<CampaignId>,
 }

@@ -6,10 +6,14 @@
 //! - `participants`: organizations, people, memberships, tokens, `me`.
 //! - `knowledge`: imports, vulnerabilities and source records.
 //! - `inventory`: assets, uploads, matches, priorities, exposure, subscriptions and deliveries.
+//! - `campaigns` (+ `campaign_dto`): network assets, scan authorizations, blackouts, campaigns,
+//!   overlaps, campaign tokens and the authorization check.
 //! - `log`: checkpoint, key, entries and proofs of the tamper-evident log.
 //! - `coordination` (DTOs in `coordination_dto`): findings, cases, the queue, validations, vendor
 //!   statuses, comments, attachments, merge proposals.
 
+pub mod campaign_dto;
+mod campaigns;
 mod coordination;
 pub mod coordination_dto;
 pub mod dto;
@@ -44,6 +48,7 @@ use crate::state::AppState;
         (name = "knowledge", description = "The knowledge base: one vulnerability per alias group, every source's record"),
         (name = "inventories", description = "Operators' assets and SBOMs, matches, what to fix first, aggregate exposure"),
         (name = "notifications", description = "Webhook and e-mail subscriptions, deliveries and the dead-letter view"),
+        (name = "campaigns", description = "Scan campaigns and deconfliction: operators' network assets, scan authorizations and blackouts, campaigns, overlaps, campaign tokens and the authorization check"),
         (name = "log", description = "The tamper-evident log: RFC 6962 Merkle tree with C2SP signed checkpoints"),
         (name = "coordination", description = "Findings, deduplication, cases, validation, prioritization, embargo and TLP 2.0, vendor coordination. What you may not see of a case is 404 on every route"),
     )
@@ -108,6 +113,37 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(inventory::delete_subscription))
         .routes(routes!(inventory::list_deliveries))
         .routes(routes!(inventory::retry_delivery))
+        .routes(routes!(
+            campaigns::list_network_assets,
+            campaigns::create_network_asset
+        ))
+        .routes(routes!(
+            campaigns::get_network_asset,
+            campaigns::delete_network_asset
+        ))
+        .routes(routes!(
+            campaigns::list_scan_authorizations,
+            campaigns::create_scan_authorization
+        ))
+        .routes(routes!(campaigns::get_scan_authorization))
+        .routes(routes!(campaigns::revoke_scan_authorization))
+        .routes(routes!(
+            campaigns::list_blackouts,
+            campaigns::create_blackout
+        ))
+        .routes(routes!(campaigns::revoke_blackout))
+        .routes(routes!(
+            campaigns::list_campaigns,
+            campaigns::create_campaign
+        ))
+        .routes(routes!(campaigns::get_campaign))
+        .routes(routes!(campaigns::cancel_campaign))
+        .routes(routes!(campaigns::list_campaign_overlaps))
+        .routes(routes!(campaigns::create_campaign_token))
+        .routes(routes!(campaigns::get_overlap))
+        .routes(routes!(campaigns::resolve_overlap))
+        .routes(routes!(campaigns::accept_overlap))
+        .routes(routes!(campaigns::check))
         .routes(routes!(log::checkpoint))
         .routes(routes!(log::verifier_key))
         .routes(routes!(log::list_entries))

@@ -4,9 +4,11 @@
 //! # Layout
 //! - this file: routes, the session extractor, layout and error pages, static files.
 //! - `pages`: one handler per page or form.
+//! - `campaigns`: the campaign calendar, campaign pages and forms, operators' scanning controls.
 //! - `coordination`, `findings`, `validation`: cases (queue, case page and its forms), finders'
 //!   submission and status pages, the validator's workbench.
 
+mod campaigns;
 mod coordination;
 mod findings;
 mod inventory;
@@ -22,6 +24,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use clearinghouse_app::coordination::Desks;
+use clearinghouse_domain::Role;
 use clearinghouse_domain::authz::Actor;
 
 use crate::error::ApiError;
@@ -61,6 +64,29 @@ pub fn router() -> Router<AppState> {
         .route("/vulnerabilities", get(knowledge::vulnerabilities))
         .route("/vulnerabilities/{id}", get(knowledge::vulnerability))
         .route("/advisories/{id}", get(knowledge::advisory))
+        .route(
+            "/campaigns",
+            get(campaigns::calendar).post(campaigns::declare),
+        )
+        .route("/campaigns/new", get(campaigns::declare_form))
+        .route("/campaigns/{id}", get(campaigns::campaign))
+        .route("/campaigns/{id}/cancel", post(campaigns::cancel))
+        .route("/campaigns/{id}/tokens", post(campaigns::create_token))
+        .route("/overlaps/{id}/resolve", post(campaigns::resolve))
+        .route("/overlaps/{id}/accept", post(campaigns::accept))
+        .route("/orgs/{id}/scanning", get(campaigns::scanning))
+        .route("/orgs/{id}/network-assets", post(campaigns::add_range))
+        .route("/network-assets/{id}/delete", post(campaigns::delete_range))
+        .route(
+            "/orgs/{id}/scan-authorizations",
+            post(campaigns::add_authorization),
+        )
+        .route(
+            "/scan-authorizations/{id}/revoke",
+            post(campaigns::revoke_authorization),
+        )
+        .route("/orgs/{id}/blackouts", post(campaigns::add_blackout))
+        .route("/blackouts/{id}/revoke", post(campaigns::lift_blackout))
         .merge(coordination::router())
         .route("/static/{file}", get(static_file))
 }
@@ -96,6 +122,16 @@ impl WebSession {
             csrf: self.csrf.clone(),
             flash: None,
             nav: Desks::of(&self.actor),
+            campaigns_nav: self.actor.grants().iter().any(|g| {
+                matches!(
+                    g.role,
+                    Role::Finder
+                        | Role::OperatorContact
+                        | Role::Manager
+                        | Role::Analyst
+                        | Role::Admin
+                )
+            }),
         }
     }
 }
@@ -145,6 +181,9 @@ pub struct Layout {
     pub flash: Option<String>,
     /// Which coordination desks the navigation links to.
     pub nav: Desks,
+    /// Whether the nav shows Campaigns (finders, operators' contacts and managers, analysts,
+    /// administrators: those who declare, authorize or deconflict).
+    pub campaigns_nav: bool,
 }
 
 impl Layout {
@@ -157,6 +196,7 @@ impl Layout {
             csrf: String::new(),
             flash: None,
             nav: Desks::default(),
+            campaigns_nav: false,
         }
     }
 }
@@ -182,6 +222,13 @@ impl WebError {
     pub fn framed(mut self, session: &WebSession) -> Self {
         self.frame = Some(Box::new(session.layout("", "")));
         self
+    }
+}
+
+impl WebError {
+    /// What went wrong, as shown on the page.
+    pub fn detail(&self) -> &str {
+        &self.detail
     }
 }
 

@@ -35,8 +35,19 @@ enum Rule {
     OtherOperator,
     /// An object outside the caller's operator (or none at all): 404 for everyone.
     NotFoundForAll,
-    /// Finders (of the caller's organization); others get the status given.
+    /// Finders (campaigns, the check); others get the status given.
     Finders(u16),
+    /// The finder organization's finders and managers; others get the status given.
+    FinderOrManager(u16),
+    /// Finders and managers (who propose) and analysts and administrators (who decide); others
+    /// get 403.
+    Negotiators,
+    /// Another organization's campaign data: analysts and administrators; auditors (who see the
+    /// organization) get 403, everyone else 404.
+    Coordinators,
+    /// Another organization's campaign or authorization: analysts and administrators; everyone
+    /// else 404.
+    CoordinatorsElse404,
     /// Clearinghouse analysts; others get the status given.
     Analysts(u16),
     /// A case the caller's organization is not part of: analysts see and manage every case, for
@@ -67,6 +78,16 @@ impl Rule {
             Rule::Finders(_) => role == Role::Finder,
             Rule::Analysts(_) | Rule::CaseAnalyst => role == Role::Analyst,
             Rule::CaseAnalystDenied => false,
+            Rule::FinderOrManager(_) => matches!(role, Role::Finder | Role::Manager),
+            Rule::Negotiators => {
+                matches!(
+                    role,
+                    Role::Finder | Role::Manager | Role::Admin | Role::Analyst
+                )
+            }
+            Rule::Coordinators | Rule::CoordinatorsElse404 => {
+                matches!(role, Role::Admin | Role::Analyst)
+            }
         };
         match (allowed, self) {
             (true, _) => success,
@@ -80,7 +101,9 @@ impl Rule {
                 }
             }
             (false, Rule::NotFoundForAll) => 404,
-            (false, Rule::Finders(deny) | Rule::Analysts(deny)) => deny,
+            (false, Rule::Finders(deny) | Rule::FinderOrManager(deny) | Rule::Analysts(deny)) => {
+                deny
+            }
             (false, Rule::CaseAnalyst) => 404,
             (false, Rule::CaseAnalystDenied) => {
                 if role == Role::Analyst {
@@ -89,6 +112,8 @@ impl Rule {
                     404
                 }
             }
+            (false, Rule::Coordinators) if role == Role::Auditor => 403,
+            (false, Rule::Coordinators | Rule::CoordinatorsElse404) => 404,
             (false, Rule::CrossOrgReaders) => 404,
             (false, _) => 403,
         }
@@ -112,6 +137,7 @@ struct Fixture {
     case_second_finding: String,
     case_attachment: String,
     case_vendor: String,
+    campaigns: CampaignFixture,
 }
 
 fn osv_record(n: usize) -> Value {
@@ -892,6 +918,9 @@ fn table() -> Vec<Row> {
             },
         },
     ]
+    .into_iter()
+    .chain(campaign_rows())
+    .collect()
 }
 
 fn matrix_finding(n: usize) -> Value {
@@ -1135,6 +1164,7 @@ async fn every_route_times_every_role_matches_the_table() {
             case_second_finding,
             case_attachment,
             case_vendor,
+            campaigns: campaign_fixture(&t, &own, &other).await,
         };
         let mut tokens = vec![(None, None)];
         for role in Role::ALL {
@@ -1153,6 +1183,9 @@ async fn every_route_times_every_role_matches_the_table() {
                 }
                 if row.template == "/api/v1/subscriptions/{id}" {
                     path = subscription_path(&t, &own).await;
+                }
+                if let Some(victim) = campaign_victim(&t, &fixture.campaigns, row, attempt).await {
+                    path = victim;
                 }
                 let reply = t
                     .request(row.method.clone(), &path, token.as_deref(), body)
@@ -1201,4 +1234,517 @@ async fn every_route_times_every_role_matches_the_table() {
             "routes without a row in the authorization table: {missing:?}"
         );
     }
+}
+
+// Scan campaigns (#5): network assets, scan authorizations, blackouts, campaigns, overlaps,
+// campaign tokens and the check. The caller's organization owns 10.77.0.0/16 and declares
+// campaigns too; "Matrix Finder" is the other finder, the other operator owns 10.78.0.0/16.
+
+/// Campaign objects on both sides.
+struct CampaignFixture {
+    own: clearinghouse_domain::OrgId,
+    finder: clearinghouse_domain::OrgId,
+    own_range: String,
+    other_range: String,
+    own_authorization: String,
+    other_authorization: String,
+    own_blackout: String,
+    own_campaign: String,
+    own_cancelled: String,
+    other_campaign: String,
+    overlap: String,
+}
+
+fn future(hours: i64) -> jiff::Timestamp {
+    jiff::Timestamp::now() + jiff::SignedDuration::from_hours(hours)
+}
+
+fn matrix_campaign(
+    finder: clearinghouse_domain::OrgId,
+    name: &str,
+    purl: &str,
+) -> clearinghouse_app::campaigns::CampaignRequest {
+    clearinghouse_app::campaigns::CampaignRequest {
+        finder: Some(finder),
+        name: name.into(),
+        targets: vec![clearinghouse_domain::campaign::TargetInput::Purl(
+            purl.into(),
+        )],
+        technique: clearinghouse_domain::campaign::Technique::Fuzzing,
+        tool_name: "fuzzer".into(),
+        tool_version: "1".into(),
+        start: future(1),
+        end: future(10),
+        rate_limit: 5,
+    }
+}
+
+async fn campaign_fixture(
+    t: &TestApp,
+    own: &clearinghouse_domain::Organization,
+    other: &clearinghouse_domain::Organization,
+) -> CampaignFixture {
+    use clearinghouse_app::campaigns::{AuthorizationRequest, BlackoutRequest, RangeRequest};
+    use clearinghouse_domain::campaign::TargetInput;
+    let system = clearinghouse_domain::authz::Actor::system();
+    let finder = t.org("Matrix Finder", OrgKind::AiDeveloper, None).await;
+    let mut ranges = Vec::new();
+    let mut authorizations = Vec::new();
+    for (org, cidr) in [(own, "10.77.0.0/16"), (other, "10.78.0.0/16")] {
+        let range = t
+            .app
+            .create_network_range(
+                &system,
+                org.id,
+                RangeRequest {
+                    target: TargetInput::Cidr(cidr.into()),
+                    asset: None,
+                    label: None,
+                },
+            )
+            .await
+            .expect("range");
+        ranges.push(range.id.to_string());
+        let authorization = t
+            .app
+            .create_scan_authorization(
+                &system,
+                org.id,
+                AuthorizationRequest {
+                    finder: finder.id,
+                    scope: vec![TargetInput::Cidr(cidr.into())],
+                    start: future(-1),
+                    end: future(48),
+                    techniques: vec![],
+                    max_rate: 10,
+                    note: None,
+                },
+            )
+            .await
+            .expect("authorization");
+        authorizations.push(authorization.id.to_string());
+    }
+    let blackout = t
+        .app
+        .create_blackout(
+            &system,
+            own.id,
+            BlackoutRequest {
+                scope: vec![],
+                start: future(100),
+                end: future(101),
+                reason: "matrix".into(),
+            },
+        )
+        .await
+        .expect("blackout");
+    let declare = async |org, name: &str, purl: &str| {
+        t.app
+            .create_campaign(&system, matrix_campaign(org, name, purl))
+            .await
+            .expect("campaign")
+    };
+    let own_campaign = declare(own.id, "own", "pkg:npm/matrix-shared").await;
+    let own_cancelled = declare(own.id, "cancel me", "pkg:npm/matrix-cancel").await;
+    let other_campaign = declare(finder.id, "theirs", "pkg:npm/matrix-shared").await;
+    let overlap = other_campaign.overlaps[0].overlap.id.to_string();
+    CampaignFixture {
+        own: own.id,
+        finder: finder.id,
+        own_range: ranges[0].clone(),
+        other_range: ranges[1].clone(),
+        own_authorization: authorizations[0].clone(),
+        other_authorization: authorizations[1].clone(),
+        own_blackout: blackout.id.to_string(),
+        own_campaign: own_campaign.campaign.campaign.id.to_string(),
+        own_cancelled: own_cancelled.campaign.campaign.id.to_string(),
+        other_campaign: other_campaign.campaign.campaign.id.to_string(),
+        overlap,
+    }
+}
+
+/// A fresh object for rows that consume theirs: a network asset to delete, an overlap to resolve
+/// (the caller's campaign first) or to accept (the caller's campaign second, so the caller's
+/// finder accepts the default proposal).
+async fn campaign_victim(
+    t: &TestApp,
+    f: &CampaignFixture,
+    row: &Row,
+    attempt: usize,
+) -> Option<String> {
+    let system = clearinghouse_domain::authz::Actor::system();
+    let purl = format!("pkg:npm/matrix-victim-{attempt}");
+    match (row.method.as_str(), row.template) {
+        ("DELETE", "/api/v1/network-assets/{id}") => {
+            let range = t
+                .app
+                .create_network_range(
+                    &system,
+                    f.own,
+                    clearinghouse_app::campaigns::RangeRequest {
+                        target: clearinghouse_domain::campaign::TargetInput::Hostname(format!(
+                            "victim{attempt}.matrix.example"
+                        )),
+                        asset: None,
+                        label: None,
+                    },
+                )
+                .await
+                .expect("victim range");
+            Some(format!("/api/v1/network-assets/{}", range.id))
+        }
+        ("POST", "/api/v1/overlaps/{id}/resolve" | "/api/v1/overlaps/{id}/accept") => {
+            let order = if row.template.ends_with("resolve") {
+                [f.own, f.finder]
+            } else {
+                [f.finder, f.own]
+            };
+            let mut last = None;
+            for org in order {
+                last = Some(
+                    t.app
+                        .create_campaign(&system, matrix_campaign(org, "victim", &purl))
+                        .await
+                        .expect("victim campaign"),
+                );
+            }
+            let overlap = last.expect("two campaigns").overlaps[0].overlap.id;
+            let action = row.template.rsplit('/').next().unwrap_or_default();
+            Some(format!("/api/v1/overlaps/{overlap}/{action}"))
+        }
+        _ => None,
+    }
+}
+
+fn campaign_rows() -> Vec<Row> {
+    use Rule::*;
+    vec![
+        Row {
+            method: Method::POST,
+            template: "/api/v1/orgs/{id}/network-assets",
+            rule: OperatorWriters(403),
+            success: 201,
+            request: |f, n| {
+                (
+                    format!("/api/v1/orgs/{}/network-assets", f.own_org),
+                    Some(json!({"target": {"hostname": format!("h{n}.matrix.example")}})),
+                )
+            },
+        },
+        Row {
+            method: Method::POST,
+            template: "/api/v1/orgs/{id}/network-assets",
+            rule: OtherOperator,
+            success: 201,
+            request: |f, n| {
+                (
+                    format!("/api/v1/orgs/{}/network-assets", f.other_org),
+                    Some(json!({"target": {"hostname": format!("h{n}.other.example")}})),
+                )
+            },
+        },
+        Row {
+            method: Method::GET,
+            template: "/api/v1/orgs/{id}/network-assets",
+            rule: Authenticated,
+            success: 200,
+            request: |f, _| (format!("/api/v1/orgs/{}/network-assets", f.own_org), None),
+        },
+        Row {
+            method: Method::GET,
+            template: "/api/v1/orgs/{id}/network-assets",
+            rule: OtherOperator,
+            success: 200,
+            request: |f, _| (format!("/api/v1/orgs/{}/network-assets", f.other_org), None),
+        },
+        Row {
+            method: Method::GET,
+            template: "/api/v1/network-assets/{id}",
+            rule: Authenticated,
+            success: 200,
+            request: |f, _| {
+                (
+                    format!("/api/v1/network-assets/{}", f.campaigns.own_range),
+                    None,
+                )
+            },
+        },
+        Row {
+            method: Method::GET,
+            template: "/api/v1/network-assets/{id}",
+            rule: NotFoundForAll,
+            success: 200,
+            request: |f, _| {
+                (
+                    format!("/api/v1/network-assets/{}", f.campaigns.other_range),
+                    None,
+                )
+            },
+        },
+        // The victim is made per attempt by `campaign_victim`.
+        Row {
+            method: Method::DELETE,
+            template: "/api/v1/network-assets/{id}",
+            rule: OperatorWriters(403),
+            success: 204,
+            request: |_, _| (String::new(), None),
+        },
+        Row {
+            method: Method::POST,
+            template: "/api/v1/orgs/{id}/scan-authorizations",
+            rule: OperatorWriters(403),
+            success: 201,
+            request: |f, _| {
+                let body = json!({"finder_id": f.campaigns.finder, "scope": [{"cidr": "10.77.1.0/24"}],
+                                  "start": future(0), "end": future(5), "max_rate": 3});
+                (
+                    format!("/api/v1/orgs/{}/scan-authorizations", f.own_org),
+                    Some(body),
+                )
+            },
+        },
+        Row {
+            method: Method::POST,
+            template: "/api/v1/orgs/{id}/scan-authorizations",
+            rule: OtherOperator,
+            success: 201,
+            request: |f, _| {
+                let body = json!({"finder_id": f.campaigns.finder, "scope": [{"cidr": "10.78.1.0/24"}],
+                                  "start": future(0), "end": future(5), "max_rate": 3});
+                (
+                    format!("/api/v1/orgs/{}/scan-authorizations", f.other_org),
+                    Some(body),
+                )
+            },
+        },
+        Row {
+            method: Method::GET,
+            template: "/api/v1/orgs/{id}/scan-authorizations",
+            rule: Authenticated,
+            success: 200,
+            request: |f, _| {
+                (
+                    format!("/api/v1/orgs/{}/scan-authorizations", f.own_org),
+                    None,
+                )
+            },
+        },
+        Row {
+            method: Method::GET,
+            template: "/api/v1/orgs/{id}/scan-authorizations",
+            rule: Coordinators,
+            success: 200,
+            request: |f, _| {
+                (
+                    format!("/api/v1/orgs/{}/scan-authorizations", f.other_org),
+                    None,
+                )
+            },
+        },
+        Row {
+            method: Method::GET,
+            template: "/api/v1/scan-authorizations/{id}",
+            rule: Authenticated,
+            success: 200,
+            request: |f, _| {
+                (
+                    format!(
+                        "/api/v1/scan-authorizations/{}",
+                        f.campaigns.own_authorization
+                    ),
+                    None,
+                )
+            },
+        },
+        Row {
+            method: Method::GET,
+            template: "/api/v1/scan-authorizations/{id}",
+            rule: CoordinatorsElse404,
+            success: 200,
+            request: |f, _| {
+                (
+                    format!(
+                        "/api/v1/scan-authorizations/{}",
+                        f.campaigns.other_authorization
+                    ),
+                    None,
+                )
+            },
+        },
+        // Revoking is idempotent, so every attempt may use the same authorization.
+        Row {
+            method: Method::POST,
+            template: "/api/v1/scan-authorizations/{id}/revoke",
+            rule: OperatorWriters(403),
+            success: 200,
+            request: |f, _| {
+                (
+                    format!(
+                        "/api/v1/scan-authorizations/{}/revoke",
+                        f.campaigns.own_authorization
+                    ),
+                    Some(json!({})),
+                )
+            },
+        },
+        Row {
+            method: Method::POST,
+            template: "/api/v1/orgs/{id}/blackouts",
+            rule: OperatorWriters(403),
+            success: 201,
+            request: |f, _| {
+                (
+                    format!("/api/v1/orgs/{}/blackouts", f.own_org),
+                    Some(json!({"start": future(200), "end": future(201), "reason": "matrix"})),
+                )
+            },
+        },
+        Row {
+            method: Method::POST,
+            template: "/api/v1/orgs/{id}/blackouts",
+            rule: OtherOperator,
+            success: 201,
+            request: |f, _| {
+                (
+                    format!("/api/v1/orgs/{}/blackouts", f.other_org),
+                    Some(json!({"start": future(200), "end": future(201), "reason": "matrix"})),
+                )
+            },
+        },
+        Row {
+            method: Method::GET,
+            template: "/api/v1/orgs/{id}/blackouts",
+            rule: Authenticated,
+            success: 200,
+            request: |f, _| (format!("/api/v1/orgs/{}/blackouts", f.own_org), None),
+        },
+        Row {
+            method: Method::GET,
+            template: "/api/v1/orgs/{id}/blackouts",
+            rule: Coordinators,
+            success: 200,
+            request: |f, _| (format!("/api/v1/orgs/{}/blackouts", f.other_org), None),
+        },
+        Row {
+            method: Method::POST,
+            template: "/api/v1/blackouts/{id}/revoke",
+            rule: OperatorWriters(403),
+            success: 200,
+            request: |f, _| {
+                (
+                    format!("/api/v1/blackouts/{}/revoke", f.campaigns.own_blackout),
+                    Some(json!({})),
+                )
+            },
+        },
+        Row {
+            method: Method::POST,
+            template: "/api/v1/campaigns",
+            rule: Finders(403),
+            success: 201,
+            request: |_, n| {
+                let body = json!({"name": "matrix", "targets": [{"purl": format!("pkg:npm/matrix-{n}")}],
+                                  "technique": "fuzzing", "tool": {"name": "f", "version": "1"},
+                                  "start": future(1), "end": future(2), "rate_limit": 1});
+                ("/api/v1/campaigns".into(), Some(body))
+            },
+        },
+        Row {
+            method: Method::GET,
+            template: "/api/v1/campaigns",
+            rule: Authenticated,
+            success: 200,
+            request: |_, _| ("/api/v1/campaigns".into(), None),
+        },
+        Row {
+            method: Method::GET,
+            template: "/api/v1/campaigns/{id}",
+            rule: Authenticated,
+            success: 200,
+            request: |f, _| {
+                (
+                    format!("/api/v1/campaigns/{}", f.campaigns.own_campaign),
+                    None,
+                )
+            },
+        },
+        Row {
+            method: Method::GET,
+            template: "/api/v1/campaigns/{id}",
+            rule: CoordinatorsElse404,
+            success: 200,
+            request: |f, _| {
+                (
+                    format!("/api/v1/campaigns/{}", f.campaigns.other_campaign),
+                    None,
+                )
+            },
+        },
+        // Cancelling is idempotent, so every attempt may use the same campaign.
+        Row {
+            method: Method::POST,
+            template: "/api/v1/campaigns/{id}/cancel",
+            rule: FinderOrManager(403),
+            success: 200,
+            request: |f, _| {
+                (
+                    format!("/api/v1/campaigns/{}/cancel", f.campaigns.own_cancelled),
+                    Some(json!({})),
+                )
+            },
+        },
+        Row {
+            method: Method::GET,
+            template: "/api/v1/campaigns/{id}/overlaps",
+            rule: Authenticated,
+            success: 200,
+            request: |f, _| {
+                (
+                    format!("/api/v1/campaigns/{}/overlaps", f.campaigns.own_campaign),
+                    None,
+                )
+            },
+        },
+        Row {
+            method: Method::POST,
+            template: "/api/v1/campaigns/{id}/tokens",
+            rule: FinderOrManager(403),
+            success: 201,
+            request: |f, _| {
+                (
+                    format!("/api/v1/campaigns/{}/tokens", f.campaigns.own_campaign),
+                    Some(json!({"name": "agent"})),
+                )
+            },
+        },
+        Row {
+            method: Method::GET,
+            template: "/api/v1/overlaps/{id}",
+            rule: Authenticated,
+            success: 200,
+            request: |f, _| (format!("/api/v1/overlaps/{}", f.campaigns.overlap), None),
+        },
+        // The overlaps are made per attempt by `campaign_victim`.
+        Row {
+            method: Method::POST,
+            template: "/api/v1/overlaps/{id}/resolve",
+            rule: Negotiators,
+            success: 200,
+            request: |_, _| (String::new(), Some(json!({"kind": "share"}))),
+        },
+        Row {
+            method: Method::POST,
+            template: "/api/v1/overlaps/{id}/accept",
+            rule: FinderOrManager(403),
+            success: 200,
+            request: |_, _| (String::new(), Some(json!({}))),
+        },
+        Row {
+            method: Method::GET,
+            template: "/api/v1/authorizations/check",
+            rule: Finders(403),
+            success: 200,
+            request: |_, _| ("/api/v1/authorizations/check?target=10.77.1.7".into(), None),
+        },
+    ]
 }

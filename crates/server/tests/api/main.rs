@@ -3,6 +3,7 @@
 
 mod authz_matrix;
 mod bad_input;
+mod campaigns;
 mod coordination;
 mod inventory;
 mod log;

@@ -449,3 +449,121 @@ async fn known_public_vulnerabilities_are_flagged_and_withdrawals_close_cases() 
         assert_problem(&again, 409, "already withdrawn");
     }
 }
+
+#[tokio::test]
+async fn a_findings_campaign_must_be_one_its_organization_declared() {
+    for t in spawn_apps().await {
+        eprintln!("engine: {}", t.engine);
+        let w = World::new(&t).await;
+        let hours =
+            |h: i64| (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(h)).to_string();
+        let mut campaigns = Vec::new();
+        for (finder, name) in [(&w.finder_a, "lab a sweep"), (&w.finder_b, "lab b sweep")] {
+            let declared = t
+                .post(
+                    "/api/v1/campaigns",
+                    &finder.token,
+                    json!({"name": name, "targets": [{"purl": "pkg:npm/campaign-target"}], "technique": "network_scan",
+                           "tool": {"name": "frontier-model", "version": "1"}, "start": hours(0), "end": hours(24),
+                           "rate_limit": 10}),
+                )
+                .await;
+            assert_eq!(declared.status, 201, "{}", declared.text);
+            campaigns.push(
+                declared.body["campaign"]["id"]
+                    .as_str()
+                    .expect("id")
+                    .to_owned(),
+            );
+        }
+        let with_campaign = |title: &str, campaign: &str| {
+            let mut body = finding(
+                title,
+                "pkg:npm/campaign-target@1.0.0",
+                "index.js",
+                Some(title),
+                "CWE-94",
+            );
+            body["provenance"]["campaign_id"] = json!(campaign);
+            body
+        };
+        let own = t
+            .post(
+                "/api/v1/findings",
+                &w.finder_a.token,
+                with_campaign("ownCampaign", &campaigns[0]),
+            )
+            .await;
+        assert_eq!(own.status, 201, "{}", own.text);
+        let shown = t
+            .get(
+                &format!(
+                    "/api/v1/findings/{}",
+                    own.body["finding"].as_str().unwrap_or_default()
+                ),
+                &w.finder_a.token,
+            )
+            .await;
+        assert_eq!(
+            shown.body["provenance"]["campaign_id"],
+            campaigns[0].as_str()
+        );
+        let size = t.log_size().await;
+        for campaign in [
+            campaigns[1].clone(),
+            clearinghouse_domain::CampaignId::generate().to_string(),
+        ] {
+            let refused = t
+                .post(
+                    "/api/v1/findings",
+                    &w.finder_a.token,
+                    with_campaign("otherCampaign", &campaign),
+                )
+                .await;
+            assert_problem(&refused, 422, "no campaign");
+            assert_eq!(
+                refused.body["errors"][0]["pointer"],
+                "#/provenance/campaign_id"
+            );
+        }
+        let sarif = json!({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "s"}}, "results": []}]});
+        let refused = t
+            .raw(
+                t.http
+                    .post(format!(
+                        "{}/api/v1/findings/sarif?product=pkg:npm/campaign-target@1.0.0&campaign_id={}",
+                        t.base, campaigns[1]
+                    ))
+                    .bearer_auth(&w.finder_a.token)
+                    .body(sarif.to_string()),
+            )
+            .await;
+        assert_problem(&refused, 422, "#/query/campaign_id");
+        assert_eq!(t.log_size().await, size, "refusals change nothing");
+
+        // A scanning agent's campaign token sees no case, even its own organization's.
+        let agent = t
+            .post(
+                &format!("/api/v1/campaigns/{}/tokens", campaigns[0]),
+                &w.finder_a.token,
+                json!({"name": "agent", "expires_at": hours(12)}),
+            )
+            .await;
+        assert_eq!(agent.status, 201, "{}", agent.text);
+        let agent = agent.body["secret"].as_str().expect("secret").to_owned();
+        let case = own.body["case_id"].as_str().unwrap_or_default();
+        assert_eq!(t.get("/api/v1/cases", &agent).await.status, 403);
+        assert_eq!(
+            t.get(&format!("/api/v1/cases/{case}"), &agent).await.status,
+            404
+        );
+        let submitted = t
+            .post(
+                "/api/v1/findings",
+                &agent,
+                with_campaign("agentFinding", &campaigns[0]),
+            )
+            .await;
+        assert_eq!(submitted.status, 403, "{}", submitted.text);
+    }
+}
