@@ -924,7 +924,9 @@ test('a finder declares a campaign and the overlap with another finder is shown 
   } finally {
     await operatorCtx.close();
   }
+});
 
+// ---------------------------------------------------------------------------------------------
 // Coordination: submit → deduplicate → validate → coordinate.
 
 // Adds a person with a password to the organization at `orgPath`, with the form on its page.
