@@ -925,3 +925,265 @@ test('a finder declares a campaign and the overlap with another finder is shown 
     await operatorCtx.close();
   }
 });
+
+// ---------------------------------------------------------------------------------------------
+// Coordination: submit → deduplicate → validate → coordinate.
+
+// Adds a person with a password to the organization at `orgPath`, with the form on its page.
+async function addPerson(page, orgPath, { email, name, role, password }) {
+  await page.goto(url(orgPath));
+  await page.locator('summary', { hasText: 'Add a person' }).click();
+  await page.locator('#p-email').fill(email);
+  await page.locator('#p-name').fill(name);
+  await page.locator('#p-role').selectOption(role);
+  await page.locator('#p-password').fill(password);
+  await Promise.all([page.waitForURL(url(orgPath)), page.getByRole('button', { name: 'Add person' }).click()]);
+  assert.equal(await page.locator('table tbody tr', { hasText: email }).count(), 1, `${email} is listed`);
+}
+
+// Fills the submission form with one report of the test's bug.
+async function fillFinding(page, { title, description, product, functionName, cvss, tool }) {
+  await page.locator('#f-title').fill(title);
+  await page.locator('#f-description').fill(description);
+  await page.locator('#f-cwe').fill('CWE-787');
+  await page.locator('#f-cvss').fill(cvss);
+  await page.locator('#f-product').fill(product);
+  await page.locator('#f-file_path').fill('src/parser/chunk.py');
+  await page.locator('#f-function').fill(functionName);
+  await page.locator('#f-line').fill('120');
+  await page.locator('#f-tool').fill(tool);
+  await page.locator('#f-tlp').selectOption('AMBER');
+  await page.locator('#f-credit').check();
+}
+
+// Pages of a phone-sized viewport that scroll sideways, as strings.
+async function overflowAt390(page, paths, prefix) {
+  const overflowing = [];
+  await page.setViewportSize({ width: 390, height: 844 });
+  for (const [path, shot] of paths) {
+    await page.goto(url(path));
+    await screenshot(page, `${prefix}${shot}`);
+    const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+      scrollWidth: document.documentElement.scrollWidth,
+      innerWidth: window.innerWidth,
+    }));
+    if (scrollWidth > innerWidth) overflowing.push(`${path}: scrollWidth ${scrollWidth} > innerWidth ${innerWidth}`);
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+  return overflowing;
+}
+
+test('two AI companies submit the same bug: one case, both credited; validated, coordinated with the vendor; outsiders see nothing', async () => {
+  const admin = await context.newPage();
+  await signIn(admin);
+
+  // The participants: an analyst, two AI companies' finders, a validator, a vendor, an outsider.
+  const stamp = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+  const password = 'correct horse battery staple';
+  const people = {};
+  const orgs = {};
+  for (const [key, kind, sector, role, orgName] of [
+    ['analyst', 'government', '', 'analyst', 'Clearinghouse Operations'],
+    ['alpha', 'ai_developer', '', 'finder', 'Alpha AI'],
+    ['beta', 'ai_developer', '', 'finder', 'Beta Labs'],
+    ['validator', 'validator', '', 'validator', 'Independent Checkers'],
+    ['vendor', 'vendor', '', 'vendor_contact', 'Chunkparse Maintainers'],
+    ['outsider', 'operator', 'energy', 'operator_contact', 'Unrelated Power'],
+  ]) {
+    const name = unique(orgName);
+    const path = await createOrg(admin, { name, kind, sector });
+    orgs[key] = { name, path };
+    people[key] = `${key}-${stamp}@coordination.test`;
+    await addPerson(admin, path, { email: people[key], name: `${key} person`, role, password });
+  }
+  await admin.close();
+
+  const pkg = `chunkparse-${stamp}`;
+  const title = `Heap overflow in the ${pkg} chunk parser`;
+  const description =
+    'A crafted length field in the chunk header makes the parser copy past the end of its buffer, corrupting the heap; reachable from any uploaded archive.';
+  const report = { title, description, product: `pkg:pypi/${pkg}@1.2.0`, functionName: 'read_chunk', cvss: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N' };
+  const problems = [];
+  const overflowing = [];
+  const contexts = [];
+  const signInAs = async (key) => {
+    const ctx = await signInWithPassword(people[key], password);
+    contexts.push(ctx);
+    return ctx.newPage();
+  };
+  try {
+    // Alpha's finder: nav → findings → submit. A bad vector is refused beside its field first.
+    const alpha = await signInAs('alpha');
+    await alpha.goto(url('/'));
+    const nav = alpha.getByRole('navigation', { name: 'Main' });
+    assert.equal(await nav.getByRole('link', { name: 'Queue' }).count(), 0, 'finders have no queue');
+    assert.equal(await nav.getByRole('link', { name: 'Validate' }).count(), 0);
+    await Promise.all([alpha.waitForURL(url('/findings')), nav.getByRole('link', { name: 'Findings' }).click()]);
+    await Promise.all([alpha.waitForURL(url('/findings/new')), alpha.getByRole('link', { name: 'Submit a finding' }).click()]);
+    await fillFinding(alpha, { ...report, cvss: 'CVSS:3.1/AV:N/AC:L', tool: 'Alpha model 4' });
+    const [refused] = await Promise.all([
+      alpha.waitForResponse((r) => r.url() === url('/findings/new') && r.request().method() === 'POST'),
+      alpha.getByRole('button', { name: 'Submit finding' }).click(),
+    ]);
+    await alpha.waitForLoadState();
+    assert.equal(refused.status(), 422);
+    assert.match(await alpha.locator('[role=alert]').innerText(), /CVSS vector/);
+    assert.equal(await alpha.locator('#f-cvss').getAttribute('aria-invalid'), 'true');
+    assert.equal(await alpha.locator('#f-title').inputValue(), title, 'what was typed is kept');
+    await screenshot(alpha, 'finding-refused.png');
+    for (const p of await accessibilityProblems(alpha)) problems.push(`/findings/new (refused): ${p}`);
+
+    await alpha.locator('#f-cvss').fill(report.cvss);
+    await alpha.locator('#f-file').setInputFiles({ name: 'poc.py', mimeType: 'text/x-python', buffer: Buffer.from(`import ${pkg.replace(/-/g, '_')}\n`) });
+    await screenshot(alpha, 'finding-new.png');
+    await Promise.all([alpha.waitForURL(/\/cases\/[^/?]+\?done=new_case$/), alpha.getByRole('button', { name: 'Submit finding' }).click()]);
+    const casePath = new URL(alpha.url()).pathname;
+    assert.equal(await alpha.locator('[role=status]').innerText(), 'Finding accepted: it opened this case.');
+    assert.equal(await alpha.locator('h1').innerText(), title);
+
+    // Beta's finder reports the same bug later, with other words: it joins the case.
+    const beta = await signInAs('beta');
+    await beta.goto(url('/findings/new'));
+    await fillFinding(beta, {
+      ...report,
+      title: `Out-of-bounds write in ${pkg}`,
+      description: 'The chunk parser trusts the declared length and writes beyond the allocation.',
+      tool: 'Beta scanner 2',
+    });
+    await Promise.all([beta.waitForURL(/\?done=duplicate$/), beta.getByRole('button', { name: 'Submit finding' }).click()]);
+    assert.equal(new URL(beta.url()).pathname, casePath, 'the same bug is one case');
+    assert.match(await beta.locator('[role=status]').innerText(), /exact duplicate/);
+
+    // Both credited, the earlier first; the banner says TLP:AMBER in words, not only colour.
+    await alpha.goto(url(casePath));
+    assert.deepEqual(
+      (await alpha.locator('[data-testid=credits] li').allInnerTexts()).map((t) => t.split(' — ')[0]),
+      [orgs.alpha.name, orgs.beta.name],
+    );
+    assert.match(await alpha.locator('[data-testid=credits] li').first().innerText(), /1st, first finder \(priority\)/);
+    assert.match(await alpha.locator('[data-testid=tlp-banner]').innerText(), /^TLP:AMBER /);
+    assert.match(await alpha.locator('[data-testid=embargo]').innerText(), /^Embargoed until .* left\)\.$/);
+    assert.equal(await alpha.locator('[data-testid=finding]').count(), 2);
+    assert.equal(await alpha.locator('.steps [aria-current=step]').textContent(), 'Submitted (current state)');
+    await screenshot(alpha, 'case-finder.png');
+    await alpha.goto(url('/findings'));
+    assert.match(await alpha.locator('[data-testid=my-finding]', { hasText: title }).innerText(), /1st of 2/);
+    await screenshot(alpha, 'findings.png');
+    await beta.goto(url('/findings'));
+    assert.match(await beta.locator('[data-testid=my-finding]').first().innerText(), /2nd of 2/);
+
+    // An outsider gets the same 404 page for the case as for a case that does not exist.
+    const outsider = await signInAs('outsider');
+    const hidden = await outsider.goto(url(casePath));
+    assert.equal(hidden.status(), 404);
+    const hiddenText = (await outsider.locator('main').innerText()).replace(casePath.split('/')[2], 'ID');
+    const missingId = '0190a0a0-0000-7000-8000-000000000000';
+    assert.equal((await outsider.goto(url(`/cases/${missingId}`))).status(), 404);
+    assert.equal((await outsider.locator('main').innerText()).replace(missingId, 'ID'), hiddenText);
+    assert.equal(await outsider.getByRole('navigation', { name: 'Main' }).count(), 1, 'the navigation is kept');
+    await screenshot(outsider, 'case-outsider-404.png');
+    await outsider.goto(url('/cases'));
+    assert.equal(await outsider.locator('main', { hasText: title }).count(), 0, 'nor is it listed');
+
+    // The analyst finds it in the queue and opens validation.
+    const analyst = await signInAs('analyst');
+    await analyst.goto(url('/'));
+    await Promise.all([
+      analyst.waitForURL(url('/cases/queue')),
+      analyst.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Queue' }).click(),
+    ]);
+    const queued = analyst.locator('[data-testid=queue-row]', { hasText: title });
+    assert.equal(await queued.count(), 1);
+    assert.match(await queued.locator('.badge').innerText(), /^(Act|Attend|Track\*|Track)$/);
+    assert.match(await queued.innerText(), /7\.5 high/);
+    assert.match(await queued.locator('td.reason').innerText(), /SSVC coordinator/);
+    assert.match(await analyst.locator('svg.chart title').textContent(), /^Open cases by state: Submitted \d+/);
+    await screenshot(analyst, 'case-queue.png');
+    await Promise.all([analyst.waitForURL(url(casePath)), queued.getByRole('link', { name: title }).click()]);
+    for (const button of ['Move to triaged', 'Move to validating']) {
+      await Promise.all([analyst.waitForURL(/\?done=moved$/), analyst.getByRole('button', { name: button }).click()]);
+    }
+    assert.equal(await analyst.locator('.steps [aria-current=step]').textContent(), 'Validating (current state)');
+
+    // The validator claims it on the workbench, attaches evidence and reproduces it.
+    const validator = await signInAs('validator');
+    await validator.goto(url('/'));
+    await Promise.all([
+      validator.waitForURL(url('/validate')),
+      validator.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Validate' }).click(),
+    ]);
+    await Promise.all([
+      validator.waitForURL(/\/validate\?done=claimed$/),
+      validator.locator('[data-testid=open-case]', { hasText: title }).getByRole('button', { name: /^Claim/ }).click(),
+    ]);
+    const claim = validator.locator('[data-testid=claim]', { hasText: title });
+    assert.match(await claim.innerText(), /0 of 1 reproduction needed/);
+    await claim.locator('input[type=file]').setInputFiles({ name: 'repro.log', mimeType: 'text/plain', buffer: Buffer.from('segfault at 0x41414141\n') });
+    await Promise.all([validator.waitForURL(/\?done=attached$/), claim.getByRole('button', { name: 'Attach evidence' }).click()]);
+    assert.match(await claim.locator('[data-testid=evidence]').innerText(), /Evidence attached: repro\.log \(23 bytes\)\./);
+    await claim.getByLabel('Reproduced', { exact: true }).check();
+    await claim.getByLabel('What you did and saw').fill('Crashed on the first try with the attached proof of concept.');
+    await screenshot(validator, 'validate.png');
+    await Promise.all([validator.waitForURL(/\?done=verdict$/), claim.getByRole('button', { name: 'Record verdict' }).click()]);
+    await validator.goto(url(casePath));
+    assert.equal(await validator.locator('.steps [aria-current=step]').textContent(), 'Validated (current state)');
+    assert.match(await validator.locator('[data-testid=validation]').innerText(), /Reproduced/);
+
+    // The analyst coordinates: moves it on and adds the vendor.
+    await analyst.goto(url(casePath));
+    await Promise.all([analyst.waitForURL(/\?done=moved$/), analyst.getByRole('button', { name: 'Move to coordinating' }).click()]);
+    await analyst.locator('#m-org').selectOption({ label: orgs.vendor.name });
+    await analyst.locator('#m-relation').selectOption('vendor');
+    await Promise.all([analyst.waitForURL(/\?done=member$/), analyst.getByRole('button', { name: 'Add to case' }).click()]);
+    assert.equal(await analyst.locator('[data-testid=member]', { hasText: orgs.vendor.name }).count(), 1);
+    await screenshot(analyst, 'case-analyst.png');
+
+    // The vendor finds the case in its list, records the fix and marks it available.
+    const vendor = await signInAs('vendor');
+    await vendor.goto(url('/'));
+    await Promise.all([
+      vendor.waitForURL(url('/cases')),
+      vendor.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Cases' }).click(),
+    ]);
+    await Promise.all([vendor.waitForURL(url(casePath)), vendor.getByRole('link', { name: title }).click()]);
+    await vendor.locator('#s-status').selectOption('fixed');
+    await vendor.locator('#s-fixed').fill('1.2.1');
+    await vendor.locator('#s-note').fill('Upgrade to 1.2.1.');
+    await Promise.all([vendor.waitForURL(/\?done=status$/), vendor.getByRole('button', { name: 'Record status' }).click()]);
+    await Promise.all([vendor.waitForURL(/\?done=moved$/), vendor.getByRole('button', { name: 'Move to fix available' }).click()]);
+    const statusRow = await vendor.locator('[data-testid=vendor-status]').innerText();
+    assert.match(statusRow, new RegExp(`${orgs.vendor.name}.*Fixed.*1\\.2\\.1`, 's'));
+    assert.equal(await vendor.locator('.steps [aria-current=step]').textContent(), 'Fix available (current state)');
+    assert.equal(await vendor.getByRole('link', { name: 'poc.py' }).count(), 1, 'the vendor may download the proof of concept');
+    await screenshot(vendor, 'case-vendor.png');
+
+    // Still nothing for the outsider.
+    assert.equal((await outsider.goto(url(casePath))).status(), 404);
+
+    // Accessibility and the phone layout of every coordination page.
+    for (const [page, path] of [
+      [analyst, '/cases/queue'],
+      [analyst, casePath],
+      [vendor, '/cases'],
+      [vendor, casePath],
+      [alpha, '/findings'],
+      [alpha, '/findings/new'],
+      [alpha, casePath],
+      [validator, '/validate'],
+      [outsider, casePath],
+    ]) {
+      await page.goto(url(path));
+      for (const p of await accessibilityProblems(page)) problems.push(`${path}: ${p}`);
+    }
+    overflowing.push(
+      ...(await overflowAt390(analyst, [['/cases/queue', 'queue.png'], [casePath, 'case-analyst.png']], 'phone-')),
+      ...(await overflowAt390(alpha, [['/findings/new', 'finding-new.png'], ['/findings', 'findings.png']], 'phone-')),
+      ...(await overflowAt390(vendor, [[casePath, 'case-vendor.png'], ['/cases', 'cases.png']], 'phone-')),
+      ...(await overflowAt390(validator, [['/validate', 'validate.png']], 'phone-')),
+    );
+  } finally {
+    for (const ctx of contexts) await ctx.close();
+  }
+  assert.deepEqual(problems, []);
+  assert.deepEqual(overflowing, [], 'no horizontal overflow at 390 px');
+});

@@ -9,6 +9,8 @@
 //!   attachments and merge proposals (another trait `Store` requires).
 //! - `campaigns`: operators' network ranges, scan authorizations, blackouts, campaigns and their
 //!   overlaps (a trait `Store` requires; decisions commit only on the generation they were made at).
+//! - `casework`: the reads of the coordination pages (filtered queue, counts, an organization's
+//!   findings); one more trait `Store` requires.
 //! - `rows`: row structs shared by both engines (both store the same column types) and their
 //!   conversion into domain types.
 //! - `shared`: the SQL both engines run identically, stamped out for each engine.
@@ -19,6 +21,7 @@
 //! entry never describes a change that did not happen.
 
 pub mod campaigns;
+pub mod casework;
 pub mod coordination;
 pub mod inventory;
 pub mod knowledge;
@@ -41,6 +44,7 @@ use clearinghouse_tlog::{Hash, NodeId};
 use jiff::Timestamp;
 
 pub use campaigns::{AuthorizationParty, CampaignStore};
+pub use casework::{CaseworkStore, QueueFilter};
 pub use coordination::{
     CaseChange, CaseEvent, CaseFilter, CaseWrite, CoordinationStore, DedupCandidate,
     IdempotencyRecord, NewFindingRow, ProductExposure, QueueCursor,
@@ -156,7 +160,14 @@ pub struct NewToken {
 /// same conformance suite.
 #[async_trait]
 pub trait Store:
-    KnowledgeStore + InventoryStore + CampaignStore + CoordinationStore + Send + Sync + 'static
+    KnowledgeStore
+    + InventoryStore
+    + CampaignStore
+    + CoordinationStore
+    + CaseworkStore
+    + Send
+    + Sync
+    + 'static
 {
     /// The engine behind this store.
     fn engine(&self) -> Engine;

@@ -77,3 +77,4 @@ crate::knowledge::impl_knowledge!(PgStore, Postgres);
 crate::inventory::impl_inventory!(PgStore, Postgres);
 crate::coordination::impl_coordination!(PgStore, Postgres);
 crate::campaigns::impl_campaigns!(PgStore, Postgres);
+crate::casework::impl_casework!(PgStore, Postgres);

@@ -101,3 +101,4 @@ crate::knowledge::impl_knowledge!(SqliteStore, Sqlite);
 crate::inventory::impl_inventory!(SqliteStore, Sqlite);
 crate::coordination::impl_coordination!(SqliteStore, Sqlite);
 crate::campaigns::impl_campaigns!(SqliteStore, Sqlite);
+crate::casework::impl_casework!(SqliteStore, Sqlite);

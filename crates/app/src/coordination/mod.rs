@@ -11,12 +11,15 @@
 //!   claims and verdicts, vendor statuses, comments, attachments.
 //! - `background`: announcing embargo ends, refreshing exposure, and the notification check.
 //! - `priority`: the SSVC coordinator ranking (pure).
+//! - `casework`: what the web pages need beyond the API's reads (the filtered queue, what an
+//!   actor may do on a case, an organization's findings, the validator's workbench).
 //!
 //! Every change is one `Store::apply_case_change` call: the rows, the outbox events and the log
 //! entries in one transaction. Reads of attachment content append `attachment.read` to the log
 //! before the bytes are returned.
 
 mod background;
+mod casework;
 mod intake;
 pub mod priority;
 mod workflow;
@@ -35,6 +38,8 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 pub use background::CoordinationRound;
+pub use casework::{CaseAbilities, ClaimedCase, Desks, FindingLine, ValidationDesk};
+pub use clearinghouse_store::QueueFilter;
 pub use intake::{
     AttachmentUpload, Disposition, FindingRequest, IntakeOutcome, SarifContext, SarifOutcome,
     SarifReport,
@@ -482,51 +487,8 @@ impl App {
     /// The analysts' queue: open cases by SSVC coordinator decision, CVSS, exposure, then age.
     /// The cursor is the previous page's `next_cursor`.
     pub async fn queue(&self, actor: &Actor, page: &PageRequest) -> Result<Page<QueueItem>> {
-        authorize(actor, &Action::CaseQueueRead)?;
-        let (after, offset) = match page.after.as_deref() {
-            None => (None, 0),
-            Some(text) => parse_queue_cursor(text)?,
-        };
-        let rows = self.store.case_queue(after, page.limit).await?;
-        let has_more = rows.len() > page.limit as usize;
-        let now = clearinghouse_domain::time::now();
-        let mut items = Vec::with_capacity(rows.len().min(page.limit as usize));
-        for (i, case) in rows.into_iter().take(page.limit as usize).enumerate() {
-            let score = case.cvss.as_ref().map(|c| c.score);
-            let age_days = (now.as_second() - case.created_at.as_second()) / 86_400;
-            let record = CaseRecord {
-                case,
-                members: Vec::new(),
-                named: Vec::new(),
-            };
-            let visible = self.shape(&record, CaseView::Full, now, false).await?;
-            let case = record.case;
-            items.push(QueueItem {
-                rank: offset + i as u64 + 1,
-                decision: case.priority.decision,
-                reason: priority::reason(&case.priority, score, age_days),
-                exposure: case.priority.exposure.clone(),
-                due_at: case.due_at,
-                overdue: case.is_overdue(now),
-                case: visible,
-            });
-        }
-        let next_cursor = if has_more {
-            items.last().and_then(|item| {
-                item.case.full.as_ref().map(|full| {
-                    format!(
-                        "{}.{}.{}.{}",
-                        -full.priority.key,
-                        item.case.created_at.as_microsecond(),
-                        item.case.id,
-                        item.rank
-                    )
-                })
-            })
-        } else {
-            None
-        };
-        Ok(Page { items, next_cursor })
+        self.queue_filtered(actor, &QueueFilter::default(), page)
+            .await
     }
 
     /// A case's findings, earliest first (full view).

@@ -1014,7 +1014,7 @@ mod tests {
 /// upload a product list, see the vulnerability ranked on the dashboard, then what is new since
 /// the last visit; analysts' exposure; what others may not see.
 #[cfg(test)]
-mod story {
+pub(in crate::web) mod story {
     use std::sync::Arc;
 
     use axum::body::Body;
@@ -1053,20 +1053,21 @@ mod story {
         }
     }
 
-    struct Browser {
-        router: axum::Router,
-        cookie: String,
-        csrf: String,
+    /// A signed-in browser over the router (shared with the coordination pages' story).
+    pub(in crate::web) struct Browser {
+        pub(in crate::web) router: axum::Router,
+        pub(in crate::web) cookie: String,
+        pub(in crate::web) csrf: String,
     }
 
-    struct Page {
-        status: StatusCode,
-        location: String,
-        html: String,
+    pub(in crate::web) struct Page {
+        pub(in crate::web) status: StatusCode,
+        pub(in crate::web) location: String,
+        pub(in crate::web) html: String,
     }
 
     impl Browser {
-        async fn send(&self, request: Request<Body>) -> Page {
+        pub(in crate::web) async fn send(&self, request: Request<Body>) -> Page {
             let response = self
                 .router
                 .clone()
@@ -1090,7 +1091,7 @@ mod story {
             }
         }
 
-        async fn get(&self, path: &str) -> Page {
+        pub(in crate::web) async fn get(&self, path: &str) -> Page {
             self.send(
                 Request::get(path)
                     .header(header::COOKIE, &self.cookie)
@@ -1100,7 +1101,7 @@ mod story {
             .await
         }
 
-        async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        pub(in crate::web) async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Page {
             let body: Vec<String> = fields
                 .iter()
                 .map(|(k, v)| format!("{k}={}", v.replace(' ', "+")))
@@ -1138,7 +1139,10 @@ mod story {
         }
     }
 
-    fn browser(router: &axum::Router, session: clearinghouse_app::auth::NewSession) -> Browser {
+    pub(in crate::web) fn browser(
+        router: &axum::Router,
+        session: clearinghouse_app::auth::NewSession,
+    ) -> Browser {
         Browser {
             router: router.clone(),
             cookie: format!("{SESSION_COOKIE}={}", session.secret),

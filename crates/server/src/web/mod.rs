@@ -5,11 +5,16 @@
 //! - this file: routes, the session extractor, layout and error pages, static files.
 //! - `pages`: one handler per page or form.
 //! - `campaigns`: the campaign calendar, campaign pages and forms, operators' scanning controls.
+//! - `coordination`, `findings`, `validation`: cases (queue, case page and its forms), finders'
+//!   submission and status pages, the validator's workbench.
 
 mod campaigns;
+mod coordination;
+mod findings;
 mod inventory;
 mod knowledge;
 mod pages;
+mod validation;
 
 use askama::Template;
 use axum::Router;
@@ -18,6 +23,7 @@ use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use clearinghouse_app::coordination::Desks;
 use clearinghouse_domain::Role;
 use clearinghouse_domain::authz::Actor;
 
@@ -81,6 +87,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/orgs/{id}/blackouts", post(campaigns::add_blackout))
         .route("/blackouts/{id}/revoke", post(campaigns::lift_blackout))
+        .merge(coordination::router())
         .route("/static/{file}", get(static_file))
 }
 
@@ -114,6 +121,7 @@ impl WebSession {
             user: Some(self.name.clone()),
             csrf: self.csrf.clone(),
             flash: None,
+            nav: Desks::of(&self.actor),
             campaigns_nav: self.actor.grants().iter().any(|g| {
                 matches!(
                     g.role,
@@ -171,6 +179,8 @@ pub struct Layout {
     pub csrf: String,
     /// A one-line confirmation.
     pub flash: Option<String>,
+    /// Which coordination desks the navigation links to.
+    pub nav: Desks,
     /// Whether the nav shows Campaigns (finders, operators' contacts and managers, analysts,
     /// administrators: those who declare, authorize or deconflict).
     pub campaigns_nav: bool,
@@ -185,6 +195,7 @@ impl Layout {
             user: None,
             csrf: String::new(),
             flash: None,
+            nav: Desks::default(),
             campaigns_nav: false,
         }
     }
@@ -202,6 +213,16 @@ struct ErrorPage {
 pub struct WebError {
     status: StatusCode,
     detail: String,
+    /// The signed-in frame to show the error in (navigation kept), when the handler has one.
+    frame: Option<Box<Layout>>,
+}
+
+impl WebError {
+    /// Shows the error inside the session's frame, with its navigation.
+    pub fn framed(mut self, session: &WebSession) -> Self {
+        self.frame = Some(Box::new(session.layout("", "")));
+        self
+    }
 }
 
 impl WebError {
@@ -216,6 +237,7 @@ impl From<ApiError> for WebError {
         Self {
             status: err.status(),
             detail: err.detail().to_owned(),
+            frame: None,
         }
     }
 }
@@ -229,10 +251,17 @@ impl From<clearinghouse_app::Error> for WebError {
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let heading = self.status.canonical_reason().unwrap_or("Error").to_owned();
+        let layout = match self.frame {
+            Some(frame) => Layout {
+                title: heading.clone(),
+                ..*frame
+            },
+            None => Layout::anonymous(&heading),
+        };
         render_with_status(
             self.status,
             &ErrorPage {
-                layout: Layout::anonymous(&heading),
+                layout,
                 heading,
                 detail: self.detail,
             },
@@ -266,6 +295,7 @@ pub fn not_found_page(path: &str) -> Response {
     WebError {
         status: StatusCode::NOT_FOUND,
         detail: format!("There is no page at {path}."),
+        frame: None,
     }
     .into_response()
 }
