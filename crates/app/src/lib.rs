@@ -12,6 +12,7 @@
 //! - `matching`: inventories against the knowledge base, both ways, through the package index.
 //! - `inventory`: assets, uploads, what to fix first (SSVC deployer), aggregate exposure.
 //! - `notify`: subscriptions, the outbox dispatcher and the delivery worker.
+//! - `vex`: operators' own VEX statements (CSAF or CycloneDX, also embedded in SBOMs).
 //! - `bootstrap`: the first administrator and the `--demo` world.
 //!
 //! Every public service method takes the acting `Actor` and asks `authz::authorize` before it reads
@@ -28,6 +29,7 @@ pub mod matching;
 pub mod notify;
 pub mod participants;
 pub mod secrets;
+pub mod vex;
 
 use std::sync::Arc;
 

@@ -130,3 +130,7 @@ typed_id!(
     /// A message in a case's discussion thread.
     CommentId
 );
+typed_id!(
+    /// A VEX document an operator submitted (or embedded in an SBOM upload).
+    VexSubmissionId
+);

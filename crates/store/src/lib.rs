@@ -3,8 +3,9 @@
 //!
 //! # Layout
 //! - `Store`: the trait, with methods named in domain terms; services hold `Arc<dyn Store>`.
-//! - `knowledge`, `inventory`: the knowledge base; inventories, matches and the notification
-//!   outbox (each a trait `Store` requires, with its SQL stamped out per engine like `shared`).
+//! - `knowledge`, `inventory`, `vex`: the knowledge base; inventories, matches and the
+//!   notification outbox; operators' own VEX (each a trait `Store` requires, with its SQL stamped
+//!   out per engine like `shared`).
 //! - `rows`: row structs shared by both engines (both store the same column types) and their
 //!   conversion into domain types.
 //! - `shared`: the SQL both engines run identically, stamped out for each engine.
@@ -20,6 +21,7 @@ pub mod postgres;
 mod rows;
 mod shared;
 pub mod sqlite;
+pub mod vex;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -43,6 +45,7 @@ pub use knowledge::{
 };
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
+pub use vex::{NewVexStatement, OperatorVex, VexStore};
 
 /// Storage errors that callers branch on.
 #[derive(Debug, thiserror::Error)]
@@ -141,7 +144,7 @@ pub struct NewToken {
 /// Everything the clearinghouse keeps, in domain terms. Implemented once per engine; both run the
 /// same conformance suite.
 #[async_trait]
-pub trait Store: KnowledgeStore + InventoryStore + Send + Sync + 'static {
+pub trait Store: KnowledgeStore + InventoryStore + VexStore + Send + Sync + 'static {
     /// The engine behind this store.
     fn engine(&self) -> Engine;
 

@@ -75,3 +75,4 @@ async fn refuse_newer_schema(pool: &PgPool) -> Result<()> {
 crate::shared::impl_store!(PgStore, Postgres);
 crate::knowledge::impl_knowledge!(PgStore, Postgres);
 crate::inventory::impl_inventory!(PgStore, Postgres);
+crate::vex::impl_vex!(PgStore, Postgres);

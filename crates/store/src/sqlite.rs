@@ -99,3 +99,4 @@ async fn refuse_newer_schema(pool: &SqlitePool) -> Result<()> {
 crate::shared::impl_store!(SqliteStore, Sqlite);
 crate::knowledge::impl_knowledge!(SqliteStore, Sqlite);
 crate::inventory::impl_inventory!(SqliteStore, Sqlite);
+crate::vex::impl_vex!(SqliteStore, Sqlite);

@@ -536,7 +536,7 @@ pub struct VulnerabilityQuery {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AdvisoryQuery {
-    /// Only records of this source kind: osv, csaf, kev or cve.
+    /// Only records of this source kind: osv, csaf, kev, cve or cyclonedx.
     pub source: Option<String>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
