@@ -466,12 +466,14 @@ impl App {
             json!({"asset": asset.id, "format": format, "digest": upload.digest, "components": components.len(),
                    "vex_statements": embedded.as_ref().map(|(s, _, _)| s.statements)}),
         );
-        let vex = embedded.as_ref().map(|(submission, statements, by)| OperatorVex {
-            submission,
-            statements,
-            document: bytes,
-            statement_by: by,
-        });
+        let vex = embedded
+            .as_ref()
+            .map(|(submission, statements, by)| OperatorVex {
+                submission,
+                statements,
+                document: bytes,
+                statement_by: by,
+            });
         self.store
             .create_upload(&upload, &rows, vex.as_ref(), &audit)
             .await?;
@@ -518,8 +520,15 @@ impl App {
             bytes,
             prepared.statements.len(),
         );
-        let by = format!("{} (VEX in the SBOM of {})", self.org(actor, asset.org).await?.name, asset.name);
-        Ok((Some((submission, prepared.statements, by)), prepared.skipped))
+        let by = format!(
+            "{} (VEX in the SBOM of {})",
+            self.org(actor, asset.org).await?.name,
+            asset.name
+        );
+        Ok((
+            Some((submission, prepared.statements, by)),
+            prepared.skipped,
+        ))
     }
 
     /// An asset's uploads, newest first.
@@ -598,11 +607,8 @@ impl App {
                 .or_default()
                 .push(m);
         }
-        let mut ids: Vec<VulnerabilityId> = groups
-            .keys()
-            .chain(vexed.keys())
-            .map(|(_, v)| *v)
-            .collect();
+        let mut ids: Vec<VulnerabilityId> =
+            groups.keys().chain(vexed.keys()).map(|(_, v)| *v).collect();
         ids.sort();
         ids.dedup();
         let vulnerabilities: HashMap<VulnerabilityId, VulnerabilityRecord> =
@@ -690,7 +696,12 @@ impl App {
                 let first = group.first()?;
                 let mut components: Vec<(String, Option<String>)> = group
                     .iter()
-                    .map(|m| (m.found.component_name.clone(), m.found.component_version.clone()))
+                    .map(|m| {
+                        (
+                            m.found.component_name.clone(),
+                            m.found.component_version.clone(),
+                        )
+                    })
                     .collect();
                 components.sort();
                 components.dedup();

@@ -193,7 +193,10 @@ fn records_of(
                         .into(),
                 );
             }
-            Ok(vec![whole(knowledge::from_cyclonedx_vex(&bom, &doc.location))])
+            Ok(vec![whole(knowledge::from_cyclonedx_vex(
+                &bom,
+                &doc.location,
+            ))])
         }
         ImportKind::Epss => Err("EPSS files are imported with import_epss".into()),
     }

@@ -141,11 +141,7 @@ impl App {
             references.sort();
             references.dedup();
             let mut keys: HashMap<String, Vec<ComponentKey>> = HashMap::new();
-            for component in self
-                .store
-                .components_by_reference(org, &references)
-                .await?
-            {
+            for component in self.store.components_by_reference(org, &references).await? {
                 let (Some(reference), false) = (component.reference, component.name_key.is_empty())
                 else {
                     continue;

@@ -25,8 +25,10 @@ enum Command {
     Serve(commands::serve::ServeArgs),
     /// Administer organizations, people and API tokens, directly on the data or through --server.
     Admin(commands::admin::AdminArgs),
-    /// Import advisories (OSV, CSAF), KEV, EPSS and CVE records into the knowledge base.
+    /// Import advisories (OSV, CSAF, CycloneDX VEX), KEV, EPSS and CVE records into the knowledge base.
     Import(commands::import::ImportArgs),
+    /// An operator's own VEX statements: submit, list, withdraw.
+    Vex(commands::vex::VexArgs),
     /// Export and verify the tamper-evident log.
     Log(commands::log::LogArgs),
     /// Confidential benchmark harness: run sealed suites, check them, score and decide.
@@ -50,9 +52,21 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
-        Ok(code) => code,
-        Err(err) => exit::report(&err),
+    // `clearinghouse … | head` closes the pipe early: that is the reader being done, not a
+    // failure. `println!` panics on a closed stdout, so its panic is recognized (and not printed)
+    // like an error whose cause is a broken pipe.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !exit::is_broken_pipe_panic(info.payload()) {
+            default_hook(info);
+        }
+    }));
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(cli))) {
+        Ok(Ok(code)) => code,
+        Ok(Err(err)) if exit::is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Ok(Err(err)) => exit::report(&err),
+        Err(payload) if exit::is_broken_pipe_panic(payload.as_ref()) => ExitCode::SUCCESS,
+        Err(payload) => std::panic::resume_unwind(payload),
     }
 }
 
@@ -61,6 +75,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => commands::serve::run(args),
         Command::Admin(args) => commands::admin::run(args),
         Command::Import(args) => commands::import::run(args),
+        Command::Vex(args) => commands::vex::run(args),
         Command::Log(args) => commands::log::run(args),
         Command::Eval { command } => commands::eval::run(command),
         Command::Validate(args) => commands::validate::run(args),

@@ -11,8 +11,8 @@ use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use clearinghouse_domain::audit::AuditRecord;
-use clearinghouse_domain::page::{Page, PageRequest};
 use clearinghouse_domain::inventory::MatchStatus;
+use clearinghouse_domain::page::{Page, PageRequest};
 use clearinghouse_domain::{AdvisoryId, AssetId, OrgId, VulnerabilityId};
 use clearinghouse_standards::knowledge::{Condition, Facts, SourceKind, SourceRecord};
 use jiff::Timestamp;

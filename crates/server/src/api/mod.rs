@@ -7,12 +7,14 @@
 //! - `knowledge`: imports, vulnerabilities and source records.
 //! - `inventory`: assets, uploads, matches, priorities, exposure, subscriptions and deliveries.
 //! - `log`: checkpoint, key, entries and proofs of the tamper-evident log.
+//! - `vex`: operators' own VEX submissions (and their DTOs).
 
 pub mod dto;
 mod inventory;
 pub(crate) mod knowledge;
 mod log;
 mod participants;
+pub(crate) mod vex;
 
 use axum::Json;
 use axum::response::IntoResponse;
@@ -96,6 +98,8 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(inventory::priorities))
         .routes(routes!(inventory::exposure))
         .routes(routes!(inventory::vulnerability_exposure))
+        .routes(routes!(vex::list_vex, vex::submit_vex))
+        .routes(routes!(vex::withdraw_vex))
         .routes(routes!(
             inventory::list_subscriptions,
             inventory::create_subscription

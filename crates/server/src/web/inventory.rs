@@ -16,7 +16,7 @@ use clearinghouse_app::inventory::{ExposureSummary, PriorityItem};
 use clearinghouse_domain::authz::{Action, authorize};
 use clearinghouse_domain::inventory::{
     Asset, DeployerDecision, Exposure, InventoryFormat, MatchStatus, MissionImpact, NewAsset,
-    SafetyImpact, Upload,
+    SafetyImpact, Upload, VexFormat,
 };
 use clearinghouse_domain::{AssetId, OrgId, OrgKind, Sector, VulnerabilityId};
 use serde::Deserialize;
@@ -382,6 +382,9 @@ struct DashboardPage {
     new_count: usize,
     last_visit: Option<String>,
     not_affected: u64,
+    /// Vulnerabilities VEX says do not affect an asset: (asset id, asset, vulnerability,
+    /// components, justification, who said so).
+    vexed: Vec<(String, String, String, String, String, String)>,
     /// (label, css class, count)
     decisions: Vec<(&'static str, &'static str, usize)>,
     chart: String,
@@ -444,6 +447,27 @@ pub async fn dashboard(
         items: priorities.items.iter().map(PriorityRow::from).collect(),
         last_visit: priorities.last_visit.map(when),
         not_affected: priorities.not_affected,
+        vexed: priorities
+            .not_affected_items
+            .iter()
+            .map(|i| {
+                (
+                    i.asset.id.to_string(),
+                    i.asset.name.clone(),
+                    i.display_id.clone(),
+                    i.components
+                        .iter()
+                        .map(|(name, version)| match version {
+                            Some(version) => format!("{name} {version}"),
+                            None => name.clone(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    label(&i.justification),
+                    i.vex_by.clone(),
+                )
+            })
+            .collect(),
         decisions,
         chart,
         assets: assets
@@ -601,6 +625,21 @@ struct AssetPage {
     missions: Vec<(&'static str, String)>,
     safeties: Vec<(&'static str, String)>,
     exposures: Vec<(&'static str, String)>,
+    /// The operator's VEX submissions (read access only: the list is the operator's).
+    vex: Vec<VexRow>,
+}
+
+/// One VEX submission of the operator, on the asset page.
+struct VexRow {
+    id: String,
+    format: &'static str,
+    document: String,
+    statements: u32,
+    created: String,
+    by: String,
+    /// "all assets", "this asset's SBOM" or "another asset's SBOM".
+    scope: &'static str,
+    withdrawn: Option<String>,
 }
 
 /// What an upload redirect reports back to the asset page.
@@ -610,6 +649,10 @@ pub struct AssetQuery {
     added: Option<u64>,
     removed: Option<u64>,
     saved: Option<u8>,
+    vex: Option<u64>,
+    skipped: Option<u64>,
+    changed: Option<u64>,
+    withdrawn: Option<u8>,
 }
 
 fn plural(n: u64, one: &str, many: &str) -> String {
@@ -716,10 +759,14 @@ pub async fn asset(
                     format!("affected: {}", found.range)
                 } else {
                     format!(
-                        "not affected (VEX{})",
+                        "not affected (VEX{}{})",
                         found
                             .justification
                             .map(|j| format!(": {}", label(&j)))
+                            .unwrap_or_default(),
+                        found
+                            .vex_by
+                            .map(|by| format!(", by {by}"))
                             .unwrap_or_default()
                     )
                 },
@@ -753,7 +800,44 @@ pub async fn asset(
         ));
     } else if q.saved.is_some() {
         layout.flash = Some("Asset saved.".into());
+    } else if let Some(statements) = q.vex {
+        layout.flash = Some(format!(
+            "VEX stored: {} applied, {} skipped; {} re-marked.",
+            plural(statements, "statement", "statements"),
+            q.skipped.unwrap_or(0),
+            plural(q.changed.unwrap_or(0), "match", "matches"),
+        ));
+    } else if q.withdrawn.is_some() {
+        layout.flash = Some(format!(
+            "VEX withdrawn; {} re-marked.",
+            plural(q.changed.unwrap_or(0), "match", "matches"),
+        ));
     }
+    // Analysts reading a shared asset do not see the operator's VEX list.
+    let submissions = match state.app.vex_submissions(&session.actor, asset.org).await {
+        Err(clearinghouse_app::Error::Denied(_)) => Vec::new(),
+        other => other?,
+    };
+    let vex = submissions
+        .into_iter()
+        .map(|v| VexRow {
+            id: v.id.to_string(),
+            format: match v.format {
+                VexFormat::Csaf => "CSAF",
+                VexFormat::CycloneDx => "CycloneDX",
+            },
+            document: v.document_id.unwrap_or_default(),
+            statements: v.statements,
+            created: when(v.created_at),
+            by: v.submitted_by,
+            scope: match v.asset {
+                None => "all assets",
+                Some(a) if a == id => "this asset's SBOM",
+                Some(_) => "another asset's SBOM",
+            },
+            withdrawn: v.withdrawn_at.map(when),
+        })
+        .collect();
     Ok(render(&AssetPage {
         layout,
         id: asset.id.to_string(),
@@ -784,15 +868,16 @@ pub async fn asset(
         missions: mission_options(),
         safeties: safety_options(),
         exposures: exposure_options(),
+        vex,
     }))
 }
 
 /// The upload form's fields.
 #[derive(Default)]
-struct UploadForm {
-    csrf: String,
-    file: Vec<u8>,
-    text: String,
+pub(super) struct UploadForm {
+    pub(super) csrf: String,
+    pub(super) file: Vec<u8>,
+    pub(super) text: String,
 }
 
 fn multipart_error(err: axum::extract::multipart::MultipartError, limit: usize) -> WebError {
@@ -803,7 +888,10 @@ fn multipart_error(err: axum::extract::multipart::MultipartError, limit: usize) 
     }
 }
 
-async fn read_upload_form(mut multipart: Multipart, limit: usize) -> Result<UploadForm, WebError> {
+pub(super) async fn read_upload_form(
+    mut multipart: Multipart,
+    limit: usize,
+) -> Result<UploadForm, WebError> {
     let mut form = UploadForm::default();
     while let Some(field) = multipart
         .next_field()

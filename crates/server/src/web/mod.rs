@@ -8,6 +8,7 @@
 mod inventory;
 mod knowledge;
 mod pages;
+mod vex;
 
 use askama::Template;
 use axum::Router;
@@ -16,7 +17,8 @@ use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use clearinghouse_domain::authz::Actor;
+use clearinghouse_domain::Role;
+use clearinghouse_domain::authz::{Action, Actor, authorize};
 
 use crate::error::ApiError;
 use crate::extract::{SESSION_COOKIE, constant_time_eq, cookie};
@@ -51,6 +53,8 @@ pub fn router() -> Router<AppState> {
             get(inventory::asset).post(inventory::update_asset),
         )
         .route("/assets/{id}/uploads", post(inventory::upload))
+        .route("/assets/{id}/vex", post(vex::submit))
+        .route("/orgs/{id}/vex/{submission}/withdraw", post(vex::withdraw))
         .route("/exposure", get(inventory::exposure))
         .route("/vulnerabilities", get(knowledge::vulnerabilities))
         .route("/vulnerabilities/{id}", get(knowledge::vulnerability))
@@ -88,6 +92,7 @@ impl WebSession {
             user: Some(self.name.clone()),
             csrf: self.csrf.clone(),
             flash: None,
+            nav: Nav::for_actor(&self.actor),
         }
     }
 }
@@ -135,6 +140,32 @@ pub struct Layout {
     pub csrf: String,
     /// A one-line confirmation.
     pub flash: Option<String>,
+    /// Which navigation links the viewer can use.
+    pub nav: Nav,
+}
+
+/// The navigation links a viewer's roles can use; the others are not shown (their pages would
+/// only deny or redirect).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Nav {
+    /// The knowledge base: anyone with a membership.
+    pub vulnerabilities: bool,
+    /// Inventories and exposure: operators' contacts, managers and members (their own
+    /// organization's inventory), analysts and administrators (aggregate exposure).
+    pub inventory: bool,
+}
+
+impl Nav {
+    /// The links `actor` can use.
+    pub fn for_actor(actor: &Actor) -> Self {
+        Self {
+            vulnerabilities: authorize(actor, &Action::KbRead).is_ok(),
+            inventory: authorize(actor, &Action::ExposureRead).is_ok()
+                || actor.grants().iter().any(|g| {
+                    matches!(g.role, Role::OperatorContact | Role::Manager | Role::Member)
+                }),
+        }
+    }
 }
 
 impl Layout {
@@ -146,6 +177,7 @@ impl Layout {
             user: None,
             csrf: String::new(),
             flash: None,
+            nav: Nav::default(),
         }
     }
 }
