@@ -44,6 +44,9 @@ pub struct App {
     store: Arc<dyn Store>,
     keys: Arc<KeyRing>,
     tokens: Arc<auth::TokenCache>,
+    /// Where webhooks may go: public addresses only unless the server was started with
+    /// `--allow-private-webhooks`.
+    webhook_destinations: clearinghouse_notify::DestinationPolicy,
 }
 
 impl App {
@@ -53,7 +56,21 @@ impl App {
             store,
             keys,
             tokens: Arc::new(auth::TokenCache::default()),
+            webhook_destinations: clearinghouse_notify::DestinationPolicy::default(),
         }
+    }
+
+    /// Lets webhooks reach loopback and private addresses (tests with loopback receivers, a
+    /// deployment that delivers inside its own network). Off by default: a subscriber could
+    /// otherwise make the server send requests into its internal network.
+    pub fn with_private_webhooks(mut self, allow: bool) -> Self {
+        self.webhook_destinations.allow_private = allow;
+        self
+    }
+
+    /// Where webhooks may go.
+    pub fn webhook_destinations(&self) -> clearinghouse_notify::DestinationPolicy {
+        self.webhook_destinations
     }
 
     /// The store, for the few callers (the admin CLI, tests) that work below the services.

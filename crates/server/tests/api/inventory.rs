@@ -5,15 +5,14 @@
 
 use std::time::Duration;
 
-use clearinghouse_app::notify::Notifier;
 use clearinghouse_domain::authz::Actor;
 use clearinghouse_domain::{OrgKind, Role, Sector};
 use clearinghouse_testkit::receivers::{SmtpReceiver, WebhookReceiver};
 use serde_json::{Value, json};
 
-use crate::support::{TestApp, spawn_apps};
+use crate::support::{TestApp, spawn_apps, spawn_apps_with};
 
-fn osv(id: &str, cve: &str, package: &str, fixed: &str) -> String {
+pub(crate) fn osv(id: &str, cve: &str, package: &str, fixed: &str) -> String {
     osv_modified(id, cve, package, fixed, "2026-11-01T00:00:00Z")
 }
 
@@ -25,7 +24,7 @@ fn osv_modified(id: &str, cve: &str, package: &str, fixed: &str, modified: &str)
     .to_string()
 }
 
-async fn import(t: &TestApp, kind: &str, documents: &[(&str, String)]) -> Value {
+pub(crate) async fn import(t: &TestApp, kind: &str, documents: &[(&str, String)]) -> Value {
     let documents: Vec<Value> = documents
         .iter()
         .map(|(location, content)| json!({"location": location, "content": content}))
@@ -42,7 +41,7 @@ async fn import(t: &TestApp, kind: &str, documents: &[(&str, String)]) -> Value 
 }
 
 /// An operator with one asset running `inventory`, its operator-contact token and the asset id.
-async fn operator(
+pub(crate) async fn operator(
     t: &TestApp,
     name: &str,
     sector: Sector,
@@ -74,7 +73,13 @@ async fn operator(
 
 #[tokio::test]
 async fn a_new_advisory_reaches_exactly_the_affected_operators() {
-    for t in spawn_apps().await {
+    // The receivers listen on loopback, which only a server started with
+    // --allow-private-webhooks delivers to.
+    let config = clearinghouse_server::ServerConfig {
+        allow_private_webhooks: true,
+        ..Default::default()
+    };
+    for t in spawn_apps_with(config).await {
         eprintln!("engine: {}", t.engine);
         let hooks = WebhookReceiver::start().await;
         let smtp = SmtpReceiver::start().await;
@@ -171,17 +176,19 @@ async fn a_new_advisory_reaches_exactly_the_affected_operators() {
             );
         }
 
-        let notifier = Notifier::new(
-            Some(
-                clearinghouse_notify::Mailer::new(
-                    &clearinghouse_notify::SmtpConfig::from_url(&smtp.url()).expect("smtp url"),
-                )
-                .expect("mailer"),
-            ),
-            clearinghouse_notify::Backoff::default(),
-            Some(t.base.clone()),
-        )
-        .expect("notifier");
+        let notifier = t
+            .app
+            .notifier(
+                Some(
+                    clearinghouse_notify::Mailer::new(
+                        &clearinghouse_notify::SmtpConfig::from_url(&smtp.url()).expect("smtp url"),
+                    )
+                    .expect("mailer"),
+                ),
+                clearinghouse_notify::Backoff::default(),
+                Some(t.base.clone()),
+            )
+            .expect("notifier");
         let round = t.app.notify_round(&notifier).await.expect("round");
         assert_eq!(
             (round.dispatched, round.delivered, round.dead),

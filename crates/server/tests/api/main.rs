@@ -8,3 +8,5 @@ mod log;
 mod openapi;
 mod participants;
 mod support;
+mod vex;
+mod webhooks;
