@@ -328,14 +328,13 @@ impl App {
         id: VexSubmissionId,
     ) -> Result<MatchOutcome> {
         self.org(actor, org).await?;
-        let not_found = || Error::NotFound(format!("VEX submission {id}"));
+        authorize(actor, &Action::InventoryRead { org, shared: false })?;
         let submission = self
             .store
             .vex_submission(id)
             .await?
             .filter(|s| s.org == org)
-            .ok_or_else(not_found)?;
-        authorize(actor, &Action::InventoryRead { org, shared: false }).map_err(|_| not_found())?;
+            .ok_or_else(|| Error::NotFound(format!("VEX submission {id}")))?;
         authorize(actor, &Action::InventoryWrite(org))?;
         if submission.withdrawn_at.is_some() {
             return Err(Error::Conflict(format!(
