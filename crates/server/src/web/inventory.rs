@@ -1488,6 +1488,110 @@ mod story {
             second.html
         );
 
+        // The operator states it is not affected by the first one (VEX through the asset page).
+        let asset = operator.get(&asset_path).await;
+        assert!(
+            asset.html.contains("State what does not affect you (VEX)"),
+            "{}",
+            asset.html
+        );
+        let vex = serde_json::json!({"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1,
+            "vulnerabilities": [{"id": "CVE-2099-0001",
+                "analysis": {"state": "not_affected", "justification": "code_not_reachable"},
+                "affects": [{"ref": "pkg:pypi/examplepkg@1.5.0"}]}]})
+        .to_string();
+        let stored = operator
+            .upload(&format!("{asset_path}/vex"), &operator.csrf, &vex, "")
+            .await;
+        assert_eq!(stored.status, StatusCode::SEE_OTHER, "{}", stored.html);
+        let asset = operator.get(&stored.location).await;
+        assert!(
+            asset
+                .html
+                .contains("VEX stored: 1 statement applied, 0 skipped; 1 match re-marked."),
+            "{}",
+            asset.html
+        );
+        assert!(
+            asset
+                .html
+                .contains("not affected (VEX: Code not reachable, by Valley Water (own VEX)"),
+            "{}",
+            asset.html
+        );
+        let dashboard = operator.get(&dashboard_path).await;
+        let vexed = dashboard
+            .html
+            .split("data-testid=\"not-affected\"")
+            .nth(1)
+            .expect("the not-affected table");
+        assert!(vexed.contains("CVE-2099-0001"), "{vexed}");
+        assert!(vexed.contains("Code not reachable"), "{vexed}");
+        assert!(vexed.contains("Valley Water (own VEX)"), "{vexed}");
+        // Withdrawn, the match is affected again.
+        let withdraw = asset
+            .html
+            .split(&format!("action=\"/orgs/{}/vex/", org.id))
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .expect("a withdraw form")
+            .to_owned();
+        let withdrawn = operator
+            .post_form(
+                &format!("/orgs/{}/vex/{withdraw}/withdraw", org.id),
+                &[
+                    ("csrf", operator.csrf.as_str()),
+                    ("asset", asset_path.trim_start_matches("/assets/")),
+                ],
+            )
+            .await;
+        assert_eq!(
+            withdrawn.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            withdrawn.html
+        );
+        assert!(
+            withdrawn.location.contains("withdrawn=1&changed=1"),
+            "{}",
+            withdrawn.location
+        );
+        let dashboard = operator.get(&dashboard_path).await;
+        assert!(!dashboard.html.contains("data-testid=\"not-affected\""));
+        // The nav shows the operator both links; a finder of the same organization has no use
+        // for the inventory link and does not see it.
+        assert!(dashboard.html.contains("<a href=\"/inventory\""));
+        assert!(dashboard.html.contains("<a href=\"/vulnerabilities\""));
+        app.create_person(
+            &system,
+            PersonRequest {
+                person: NewPerson::parse("finder@valley.test", "Fred Finder").unwrap(),
+                org: org.id,
+                role: Role::Finder,
+                password: Some(PASSWORD.into()),
+            },
+        )
+        .await
+        .unwrap();
+        let finder = browser(
+            &router,
+            app.sign_in_with_password("finder@valley.test", PASSWORD)
+                .await
+                .unwrap(),
+        );
+        let home = finder.get("/").await;
+        assert_eq!(home.status, StatusCode::OK, "{}", home.html);
+        assert!(
+            !home.html.contains("<a href=\"/inventory\""),
+            "{}",
+            home.html
+        );
+        assert!(
+            home.html.contains("<a href=\"/vulnerabilities\""),
+            "{}",
+            home.html
+        );
+
         // The vulnerability page: aliases, facts, the source record and its document.
         let vulnerability = operator.get("/vulnerabilities/CVE-2099-0001").await;
         assert_eq!(
