@@ -889,9 +889,14 @@ fn multipart_error(err: axum::extract::multipart::MultipartError, limit: usize) 
 }
 
 pub(super) async fn read_upload_form(
-    mut multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
     limit: usize,
 ) -> Result<UploadForm, WebError> {
+    let mut multipart = multipart.map_err(|e| {
+        WebError::from(ApiError::unsupported_media_type(format!(
+            "a file is sent as multipart/form-data: {e}"
+        )))
+    })?;
     let mut form = UploadForm::default();
     while let Some(field) = multipart
         .next_field()
@@ -910,6 +915,28 @@ pub(super) async fn read_upload_form(
     Ok(form)
 }
 
+impl UploadForm {
+    /// The chosen file or the pasted text; exactly one of them must be given. `what` names it in
+    /// the messages ("a list of package URLs or CPE names"), `field` is the form field to point at.
+    pub(super) fn document(&self, what: &str, field: &str) -> Result<&[u8], WebError> {
+        let pasted = self.text.trim();
+        match (self.file.is_empty(), pasted.is_empty()) {
+            (false, true) => Ok(&self.file),
+            (true, false) => Ok(pasted.as_bytes()),
+            (true, true) => Err(ApiError::invalid(
+                format!("choose a file or paste {what}"),
+                Some(field.into()),
+            )
+            .into()),
+            (false, false) => Err(ApiError::invalid(
+                format!("give either a file or pasted {what}, not both"),
+                Some(field.into()),
+            )
+            .into()),
+        }
+    }
+}
+
 /// Stores an uploaded SBOM or product list for an asset (a file, or a pasted list) and shows the
 /// asset with what matching found.
 pub async fn upload(
@@ -918,34 +945,10 @@ pub async fn upload(
     Path(id): Path<String>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> WebResult {
-    let limit = state.config.max_body_bytes;
-    let multipart = multipart.map_err(|e| {
-        WebError::from(ApiError::unsupported_media_type(format!(
-            "an upload is sent as multipart/form-data: {e}"
-        )))
-    })?;
-    let form = read_upload_form(multipart, limit).await?;
+    let form = read_upload_form(multipart, state.config.max_body_bytes).await?;
     session.check_csrf(&form.csrf)?;
     let id: AssetId = path_id(&id, "asset")?;
-    let pasted = form.text.trim();
-    let bytes: &[u8] = match (form.file.is_empty(), pasted.is_empty()) {
-        (false, true) => &form.file,
-        (true, false) => pasted.as_bytes(),
-        (true, true) => {
-            return Err(ApiError::invalid(
-                "choose a file or paste a list of package URLs or CPE names",
-                Some("file".into()),
-            )
-            .into());
-        }
-        (false, false) => {
-            return Err(ApiError::invalid(
-                "give either a file or a pasted list, not both",
-                Some("file".into()),
-            )
-            .into());
-        }
-    };
+    let bytes = form.document("a list of package URLs or CPE names", "file")?;
     let result = state
         .app
         .upload_inventory(&session.actor, id, bytes)

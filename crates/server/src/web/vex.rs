@@ -10,7 +10,6 @@ use serde::Deserialize;
 
 use super::inventory::read_upload_form;
 use super::{WebError, WebSession};
-use crate::error::ApiError;
 use crate::extract::path_id;
 use crate::state::AppState;
 
@@ -23,35 +22,11 @@ pub async fn submit(
     Path(id): Path<String>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> WebResult {
-    let limit = state.config.max_body_bytes;
-    let multipart = multipart.map_err(|e| {
-        WebError::from(ApiError::unsupported_media_type(format!(
-            "a VEX document is sent as multipart/form-data: {e}"
-        )))
-    })?;
-    let form = read_upload_form(multipart, limit).await?;
+    let form = read_upload_form(multipart, state.config.max_body_bytes).await?;
     session.check_csrf(&form.csrf)?;
     let id: AssetId = path_id(&id, "asset")?;
     let asset = state.app.asset(&session.actor, id).await?;
-    let pasted = form.text.trim();
-    let bytes: &[u8] = match (form.file.is_empty(), pasted.is_empty()) {
-        (false, true) => &form.file,
-        (true, false) => pasted.as_bytes(),
-        (true, true) => {
-            return Err(ApiError::invalid(
-                "choose a VEX file or paste the document",
-                Some("vex-file".into()),
-            )
-            .into());
-        }
-        (false, false) => {
-            return Err(ApiError::invalid(
-                "give either a file or a pasted document, not both",
-                Some("vex-file".into()),
-            )
-            .into());
-        }
-    };
+    let bytes = form.document("a VEX document", "vex-file")?;
     let outcome = state
         .app
         .submit_vex(&session.actor, asset.org, bytes)

@@ -59,6 +59,35 @@ async fn statuses(
     out
 }
 
+/// An OSV advisory for medlib before 2.0.0, and two operators running medlib 1.2.0: "Rural
+/// Hospital" and `second`, each as (organization id, operator-contact token).
+async fn medlib_operators(
+    t: &TestApp,
+    advisory: &str,
+    cve: &str,
+    second: &str,
+) -> ((String, String), (String, String)) {
+    import(
+        t,
+        "osv",
+        &[("medlib.json", osv(advisory, cve, "medlib", "2.0.0"))],
+    )
+    .await;
+    let mut out = Vec::new();
+    for name in ["Rural Hospital", second] {
+        let (org, token, _) = operator(
+            t,
+            name,
+            Sector::HealthcareAndPublicHealth,
+            "pkg:pypi/medlib@1.2.0\n",
+        )
+        .await;
+        out.push((org, token));
+    }
+    let second = out.pop().expect("two");
+    (out.pop().expect("two"), second)
+}
+
 fn affected() -> (String, String, String) {
     ("affected".into(), String::new(), String::new())
 }
@@ -67,29 +96,8 @@ fn affected() -> (String, String, String) {
 async fn an_operators_vex_re_marks_its_own_matches_only_and_can_be_taken_back() {
     for t in spawn_apps().await {
         eprintln!("engine: {}", t.engine);
-        import(
-            &t,
-            "osv",
-            &[(
-                "medlib.json",
-                osv("PYSEC-2026-1", "CVE-2026-1111", "medlib", "2.0.0"),
-            )],
-        )
-        .await;
-        let (hospital, hospital_token, _) = operator(
-            &t,
-            "Rural Hospital",
-            Sector::HealthcareAndPublicHealth,
-            "pkg:pypi/medlib@1.2.0\n",
-        )
-        .await;
-        let (clinic, clinic_token, _) = operator(
-            &t,
-            "County Clinic",
-            Sector::HealthcareAndPublicHealth,
-            "pkg:pypi/medlib@1.2.0\n",
-        )
-        .await;
+        let ((hospital, hospital_token), (clinic, clinic_token)) =
+            medlib_operators(&t, "PYSEC-2026-1", "CVE-2026-1111", "County Clinic").await;
         assert_eq!(
             statuses(&t, &hospital, &hospital_token, "medlib").await,
             [affected()]
@@ -492,29 +500,8 @@ async fn vex_embedded_in_an_sbom_applies_to_that_asset_until_its_next_upload() {
 async fn a_vendors_vex_in_the_knowledge_base_applies_to_everyone_at_once() {
     for t in spawn_apps().await {
         eprintln!("engine: {}", t.engine);
-        import(
-            &t,
-            "osv",
-            &[(
-                "medlib.json",
-                osv("PYSEC-2026-3", "CVE-2026-4444", "medlib", "2.0.0"),
-            )],
-        )
-        .await;
-        let (hospital, hospital_token, _) = operator(
-            &t,
-            "Rural Hospital",
-            Sector::HealthcareAndPublicHealth,
-            "pkg:pypi/medlib@1.2.0\n",
-        )
-        .await;
-        let (bank, bank_token, _) = operator(
-            &t,
-            "Community Bank",
-            Sector::FinancialServices,
-            "pkg:pypi/medlib@1.2.0\n",
-        )
-        .await;
+        let ((hospital, hospital_token), (bank, bank_token)) =
+            medlib_operators(&t, "PYSEC-2026-3", "CVE-2026-4444", "Community Bank").await;
 
         // The vendor's CycloneDX VEX, imported after the advisory: both operators re-marked at once.
         let vendor = cyclonedx_vex(
