@@ -7,13 +7,13 @@ use clearinghouse_domain::audit::AuditRecord;
 use clearinghouse_domain::authz::{Action, Actor, authorize};
 use clearinghouse_domain::inventory::{
     Asset, DeployerDecision, Exposure, InventoryComponent, InventoryFormat, MatchStatus, NewAsset,
-    StoredMatch, Upload,
+    StoredMatch, Upload, VexFormat, VexSubmission,
 };
 use clearinghouse_domain::{AdvisoryId, AssetId, OrgId, Sector, UploadId, VulnerabilityId};
 use clearinghouse_standards::knowledge::{ExploitationValue, Facts, component_keys};
 use clearinghouse_standards::sbom::{self, Component};
 use clearinghouse_standards::ssvc::deployer::{DeployerInputs, deployer_decision, human_impact};
-use clearinghouse_store::{MatchOutcome, VulnerabilityRecord};
+use clearinghouse_store::{MatchOutcome, NewVexStatement, OperatorVex, VulnerabilityRecord};
 use jiff::Timestamp;
 use serde::Serialize;
 use serde_json::json;
@@ -32,6 +32,10 @@ pub struct UploadResult {
     pub upload: Upload,
     /// What matching found.
     pub matching: MatchOutcome,
+    /// The VEX embedded in the SBOM (`vulnerabilities[].analysis`), stored for this asset.
+    pub vex: Option<VexSubmission>,
+    /// Embedded VEX statements not applied, and why.
+    pub vex_skipped: Vec<crate::vex::Skipped>,
 }
 
 /// Why an item ranks where it does: the SSVC deployer inputs and the other signals.
@@ -82,6 +86,23 @@ pub struct PriorityItem {
     pub new_since_last_visit: bool,
 }
 
+/// A vulnerability a VEX statement says does not affect an asset, with why and who said so.
+#[derive(Clone, Debug, Serialize)]
+pub struct NotAffectedItem {
+    /// The asset.
+    pub asset: Asset,
+    /// The vulnerability.
+    pub vulnerability: VulnerabilityId,
+    /// CVE first.
+    pub display_id: String,
+    /// The components (name, version).
+    pub components: Vec<(String, Option<String>)>,
+    /// The VEX justification.
+    pub justification: String,
+    /// Who said so.
+    pub vex_by: String,
+}
+
 /// An operator's dashboard: the ranked list and what changed.
 #[derive(Clone, Debug, Serialize)]
 pub struct Priorities {
@@ -91,6 +112,8 @@ pub struct Priorities {
     pub items: Vec<PriorityItem>,
     /// Matches a VEX statement marks not affected (kept for the record).
     pub not_affected: u64,
+    /// The not-affected matches per (asset, vulnerability), with justification and who said so.
+    pub not_affected_items: Vec<NotAffectedItem>,
     /// The viewer's previous visit.
     pub last_visit: Option<Timestamp>,
 }
@@ -199,6 +222,7 @@ fn component_rows(components: &[Component]) -> Vec<InventoryComponent> {
             ecosystem: String::new(),
             name_key: String::new(),
             match_version: component.version.clone(),
+            reference: Some(component.reference.clone()).filter(|r| !r.is_empty()),
         };
         if keys.is_empty() {
             rows.push(base.clone());
@@ -420,8 +444,12 @@ impl App {
             });
         }
         let rows = component_rows(&components);
+        let upload_id = UploadId::generate();
+        let (embedded, vex_skipped) = self
+            .embedded_vex(actor, &asset, upload_id, format, bytes)
+            .await?;
         let upload = Upload {
-            id: UploadId::generate(),
+            id: upload_id,
             asset: asset.id,
             org: asset.org,
             format,
@@ -435,11 +463,72 @@ impl App {
             actor.label(),
             "inventory.upload",
             format!("upload:{}", upload.id),
-            json!({"asset": asset.id, "format": format, "digest": upload.digest, "components": components.len()}),
+            json!({"asset": asset.id, "format": format, "digest": upload.digest, "components": components.len(),
+                   "vex_statements": embedded.as_ref().map(|(s, _, _)| s.statements)}),
         );
-        self.store.create_upload(&upload, &rows, &audit).await?;
+        let vex = embedded
+            .as_ref()
+            .map(|(submission, statements, by)| OperatorVex {
+                submission,
+                statements,
+                document: bytes,
+                statement_by: by,
+            });
+        self.store
+            .create_upload(&upload, &rows, vex.as_ref(), &audit)
+            .await?;
         let matching = self.match_upload(&upload).await?;
-        Ok(UploadResult { upload, matching })
+        Ok(UploadResult {
+            upload,
+            matching,
+            vex: embedded.map(|(submission, _, _)| submission),
+            vex_skipped,
+        })
+    }
+
+    /// The VEX statements a CycloneDX SBOM carries in `vulnerabilities[]`, limited to its asset.
+    async fn embedded_vex(
+        &self,
+        actor: &Actor,
+        asset: &Asset,
+        upload: UploadId,
+        format: InventoryFormat,
+        bytes: &[u8],
+    ) -> Result<(
+        Option<(VexSubmission, Vec<NewVexStatement>, String)>,
+        Vec<crate::vex::Skipped>,
+    )> {
+        if format != InventoryFormat::CycloneDx
+            || !bytes.windows(17).any(|w| w == b"\"vulnerabilities\"")
+        {
+            return Ok((None, Vec::new()));
+        }
+        let (_, document_id, extracted) = crate::vex::parse_vex(bytes)?;
+        if extracted.statements.is_empty() && extracted.unresolved.is_empty() {
+            return Ok((None, Vec::new()));
+        }
+        let prepared = self.prepare_vex(asset.org, extracted).await?;
+        if prepared.statements.is_empty() {
+            return Ok((None, prepared.skipped));
+        }
+        let submission = Self::vex_submission(
+            actor,
+            asset.org,
+            Some((asset.id, upload)),
+            VexFormat::CycloneDx,
+            document_id,
+            bytes,
+            prepared.statements.len(),
+        );
+        let by = format!(
+            "{} (VEX in the SBOM of {})",
+            self.org(actor, asset.org).await?.name,
+            asset.name
+        );
+        Ok((
+            Some((submission, prepared.statements, by)),
+            prepared.skipped,
+        ))
     }
 
     /// An asset's uploads, newest first.
@@ -499,6 +588,7 @@ impl App {
             None
         };
         let mut groups: BTreeMap<(AssetId, VulnerabilityId), Vec<&StoredMatch>> = BTreeMap::new();
+        let mut vexed: BTreeMap<(AssetId, VulnerabilityId), Vec<&StoredMatch>> = BTreeMap::new();
         let mut not_affected = 0;
         for m in &matches {
             if !assets.contains_key(&m.found.asset) {
@@ -506,6 +596,10 @@ impl App {
             }
             if m.found.status == MatchStatus::NotAffected {
                 not_affected += 1;
+                vexed
+                    .entry((m.found.asset, m.found.vulnerability))
+                    .or_default()
+                    .push(m);
                 continue;
             }
             groups
@@ -513,7 +607,8 @@ impl App {
                 .or_default()
                 .push(m);
         }
-        let mut ids: Vec<VulnerabilityId> = groups.keys().map(|(_, v)| *v).collect();
+        let mut ids: Vec<VulnerabilityId> =
+            groups.keys().chain(vexed.keys()).map(|(_, v)| *v).collect();
         ids.sort();
         ids.dedup();
         let vulnerabilities: HashMap<VulnerabilityId, VulnerabilityRecord> =
@@ -595,10 +690,39 @@ impl App {
         for (rank, item) in items.iter_mut().enumerate() {
             item.rank = rank as u32 + 1;
         }
+        let not_affected_items = vexed
+            .into_iter()
+            .filter_map(|((asset, vulnerability), group)| {
+                let first = group.first()?;
+                let mut components: Vec<(String, Option<String>)> = group
+                    .iter()
+                    .map(|m| {
+                        (
+                            m.found.component_name.clone(),
+                            m.found.component_version.clone(),
+                        )
+                    })
+                    .collect();
+                components.sort();
+                components.dedup();
+                Some(NotAffectedItem {
+                    asset: assets.get(&asset)?.clone(),
+                    vulnerability,
+                    display_id: vulnerabilities
+                        .get(&vulnerability)
+                        .map(|v| v.display_id.clone())
+                        .unwrap_or_default(),
+                    components,
+                    justification: first.found.justification.clone().unwrap_or_default(),
+                    vex_by: first.found.vex_by.clone().unwrap_or_default(),
+                })
+            })
+            .collect();
         Ok(Priorities {
             org,
             items,
             not_affected,
+            not_affected_items,
             last_visit,
         })
     }

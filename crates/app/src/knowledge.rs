@@ -12,7 +12,7 @@ use clearinghouse_domain::authz::{Action, Actor, authorize};
 use clearinghouse_domain::page::{Page, PageRequest};
 use clearinghouse_domain::{AdvisoryId, VulnerabilityId};
 use clearinghouse_standards::knowledge::{self, SourceKind, SourceRecord};
-use clearinghouse_standards::{csaf, cve5, epss, kev, osv};
+use clearinghouse_standards::{csaf, cve5, cyclonedx, epss, kev, osv};
 use clearinghouse_store::{EpssImport, KbStats, NewAdvisory, UpsertOutcome};
 use serde::Serialize;
 use serde_json::json;
@@ -40,16 +40,19 @@ pub enum ImportKind {
     Epss,
     /// CVE JSON 5 records.
     Cve,
+    /// CycloneDX VEX documents from vendors: their statements apply to everyone.
+    Vex,
 }
 
 impl ImportKind {
     /// Every kind.
-    pub const ALL: [ImportKind; 5] = [
+    pub const ALL: [ImportKind; 6] = [
         ImportKind::Osv,
         ImportKind::Csaf,
         ImportKind::Kev,
         ImportKind::Epss,
         ImportKind::Cve,
+        ImportKind::Vex,
     ];
 
     /// The name used in the CLI and the API.
@@ -60,6 +63,7 @@ impl ImportKind {
             ImportKind::Kev => "kev",
             ImportKind::Epss => "epss",
             ImportKind::Cve => "cve",
+            ImportKind::Vex => "vex",
         }
     }
 
@@ -180,6 +184,19 @@ fn records_of(
                     }
                 })
                 .collect())
+        }
+        ImportKind::Vex => {
+            let bom = cyclonedx::from_slice(&doc.bytes).map_err(|e| e.to_string())?;
+            if bom.vulnerabilities.is_empty() {
+                return Err(
+                    "/vulnerabilities: a CycloneDX VEX document states its analyses there; this BOM has none"
+                        .into(),
+                );
+            }
+            Ok(vec![whole(knowledge::from_cyclonedx_vex(
+                &bom,
+                &doc.location,
+            ))])
         }
         ImportKind::Epss => Err("EPSS files are imported with import_epss".into()),
     }
@@ -406,6 +423,7 @@ impl ImportKind {
             ImportKind::Kev => clearinghouse_feeds::FeedKind::Kev,
             ImportKind::Epss => clearinghouse_feeds::FeedKind::Epss,
             ImportKind::Cve => clearinghouse_feeds::FeedKind::Cve,
+            ImportKind::Vex => clearinghouse_feeds::FeedKind::Vex,
         }
     }
 }
@@ -497,6 +515,7 @@ mod tests {
             ImportKind::Csaf,
             ImportKind::Cve,
             ImportKind::Kev,
+            ImportKind::Vex,
         ] {
             let reason = records_of(kind, &doc).unwrap_err();
             assert!(!reason.is_empty(), "{kind:?}");

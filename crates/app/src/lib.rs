@@ -16,6 +16,7 @@
 //! - `notify`: subscriptions, the outbox dispatcher and the delivery worker.
 //! - `coordination`: findings, deduplication (`dedup`), cases, validation, prioritization,
 //!   embargo and TLP, vendor coordination; attachments sealed by `sealing`.
+//! - `vex`: operators' own VEX statements (CSAF or CycloneDX, also embedded in SBOMs).
 //! - `bootstrap`: the first administrator and the `--demo` world.
 //!
 //! Every public service method takes the acting `Actor` and asks `authz::authorize` before it reads
@@ -36,6 +37,7 @@ pub mod notify;
 pub mod participants;
 pub mod sealing;
 pub mod secrets;
+pub mod vex;
 
 use std::sync::Arc;
 
@@ -51,6 +53,9 @@ pub struct App {
     keys: Arc<KeyRing>,
     tokens: Arc<auth::TokenCache>,
     coordination: coordination::CoordinationPolicy,
+    /// Where webhooks may go: public addresses only unless the server was started with
+    /// `--allow-private-webhooks`.
+    webhook_destinations: clearinghouse_notify::DestinationPolicy,
 }
 
 impl App {
@@ -61,6 +66,7 @@ impl App {
             keys,
             tokens: Arc::new(auth::TokenCache::default()),
             coordination: coordination::CoordinationPolicy::default(),
+            webhook_destinations: clearinghouse_notify::DestinationPolicy::default(),
         }
     }
 
@@ -68,6 +74,19 @@ impl App {
     pub fn with_coordination_policy(mut self, policy: coordination::CoordinationPolicy) -> Self {
         self.coordination = policy;
         self
+    }
+
+    /// Lets webhooks reach loopback and private addresses (tests with loopback receivers, a
+    /// deployment that delivers inside its own network). Off by default: a subscriber could
+    /// otherwise make the server send requests into its internal network.
+    pub fn with_private_webhooks(mut self, allow: bool) -> Self {
+        self.webhook_destinations.allow_private = allow;
+        self
+    }
+
+    /// Where webhooks may go.
+    pub fn webhook_destinations(&self) -> clearinghouse_notify::DestinationPolicy {
+        self.webhook_destinations
     }
 
     /// The store, for the few callers (the admin CLI, tests) that work below the services.

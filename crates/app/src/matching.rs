@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use clearinghouse_domain::audit::AuditRecord;
 use clearinghouse_domain::inventory::{ComponentHit, MatchStatus, NewMatch, Upload};
-use clearinghouse_domain::{OrgId, VulnerabilityId};
+use clearinghouse_domain::{AssetId, OrgId, VulnerabilityId};
 use clearinghouse_standards::knowledge::{CompiledCondition, key_ecosystem};
 use clearinghouse_standards::version::{Ecosystem, Version};
 use clearinghouse_store::{MatchOutcome, MatchScope, PackageRow, VexRow};
@@ -39,18 +39,26 @@ impl<'a> Compiled<'a> {
         }
     }
 
+    /// Whether a component version is inside the condition; a component without a version is
+    /// tested as `""` (only "any version" products match it), as the offline scan does.
     fn affects(&self, version: Option<&str>) -> bool {
-        let Some(version) = version else {
-            return false;
-        };
+        let version = version.unwrap_or("");
         let parsed: Option<Version> = self.ecosystem.parse(version).ok();
         self.condition.affects(parsed.as_ref(), version)
     }
 }
 
-/// A compiled VEX statement: the operator it is limited to, the ordering, the versions, the
-/// justification.
-type CompiledVex = (Option<OrgId>, Ecosystem, CompiledCondition, String);
+/// A compiled VEX statement.
+struct CompiledVex {
+    /// Time-ordered: the latest of an operator's statements wins.
+    id: String,
+    org: Option<OrgId>,
+    asset: Option<AssetId>,
+    condition: CompiledCondition,
+    status: MatchStatus,
+    justification: String,
+    statement_by: String,
+}
 
 /// VEX statements by (vulnerability, ecosystem, name), compiled.
 struct VexIndex {
@@ -61,42 +69,55 @@ impl VexIndex {
     fn new(rows: Vec<VexRow>) -> Self {
         let mut statements: HashMap<_, Vec<_>> = HashMap::new();
         for row in rows {
-            let ecosystem = key_ecosystem(&row.ecosystem);
-            let condition = row.condition.compile(&ecosystem);
+            let condition = row.condition.compile(&key_ecosystem(&row.ecosystem));
             statements
                 .entry((row.vulnerability, row.ecosystem, row.name_key))
                 .or_default()
-                .push((row.org, ecosystem, condition, row.justification));
+                .push(CompiledVex {
+                    id: row.id,
+                    org: row.org,
+                    asset: row.asset,
+                    condition,
+                    status: row.status,
+                    justification: row.justification,
+                    statement_by: row.statement_by,
+                });
         }
         Self { statements }
     }
 
-    /// The justification of a statement that says this component is not affected.
-    fn not_affected(
-        &self,
-        org: OrgId,
-        vulnerability: VulnerabilityId,
-        hit: &ComponentHit,
-    ) -> Option<String> {
+    /// The statement that decides whether this component is affected: the operator's own latest
+    /// statement covering it (an operator knows its deployment: it may say affected where the
+    /// vendor says not, or the reverse), else any vendor's not-affected statement. `None`: the
+    /// range decides.
+    fn decide(&self, vulnerability: VulnerabilityId, hit: &ComponentHit) -> Option<&CompiledVex> {
         let key = (
             vulnerability,
             hit.component.ecosystem.clone(),
             hit.component.name_key.clone(),
         );
+        let statements = self.statements.get(&key)?;
         let version = hit.component.match_version.as_deref().unwrap_or("");
-        self.statements
-            .get(&key)?
+        let parsed = key_ecosystem(&hit.component.ecosystem).parse(version).ok();
+        let covers = |s: &&CompiledVex| s.condition.affects(parsed.as_ref(), version);
+        let own = statements
             .iter()
-            .find_map(|(owner, ecosystem, condition, why)| {
-                let applies = owner.is_none_or(|o| o == org);
-                let parsed = ecosystem.parse(version).ok();
-                (applies && condition.affects(parsed.as_ref(), version)).then(|| why.clone())
-            })
+            .filter(|s| s.org == Some(hit.org) && s.asset.is_none_or(|a| a == hit.asset))
+            .filter(covers)
+            .max_by(|a, b| a.id.cmp(&b.id));
+        own.or_else(|| {
+            statements
+                .iter()
+                .filter(|s| s.org.is_none() && s.status == MatchStatus::NotAffected)
+                .find(covers)
+        })
     }
 }
 
 fn new_match(package: &PackageRow, hit: &ComponentHit, vex: &VexIndex) -> NewMatch {
-    let justification = vex.not_affected(hit.org, package.vulnerability, hit);
+    let decided = vex
+        .decide(package.vulnerability, hit)
+        .filter(|s| s.status == MatchStatus::NotAffected);
     NewMatch {
         org: hit.org,
         asset: hit.asset,
@@ -115,12 +136,13 @@ fn new_match(package: &PackageRow, hit: &ComponentHit, vex: &VexIndex) -> NewMat
         } else {
             "purl".into()
         },
-        status: if justification.is_some() {
+        status: if decided.is_some() {
             MatchStatus::NotAffected
         } else {
             MatchStatus::Affected
         },
-        justification,
+        justification: decided.map(|s| s.justification.clone()),
+        vex_by: decided.map(|s| s.statement_by.clone()),
     }
 }
 
@@ -196,10 +218,7 @@ impl App {
                     "matches": matches.len(),
                 }),
             );
-            let outcome = self.store.record_matches(&scope, &matches, &audit).await?;
-            total.added += outcome.added;
-            total.removed += outcome.removed;
-            total.events += outcome.events;
+            total.absorb(self.store.record_matches(&scope, &matches, &audit).await?);
         }
     }
 
@@ -251,10 +270,7 @@ impl App {
                 return Ok(total);
             }
             for upload in uploads {
-                let outcome = self.match_upload(&upload).await?;
-                total.added += outcome.added;
-                total.removed += outcome.removed;
-                total.events += outcome.events;
+                total.absorb(self.match_upload(&upload).await?);
             }
         }
     }

@@ -20,7 +20,10 @@ use clearinghouse_domain::notify::{
 };
 use clearinghouse_domain::page::{Page, PageRequest};
 use clearinghouse_domain::{AssetId, DeliveryId, OrgId, SubscriptionId, VulnerabilityId};
-use clearinghouse_notify::{Backoff, DeliveryError, Mailer, Notice, WebhookClient, WebhookOptions};
+use clearinghouse_notify::{
+    Backoff, DeliveryError, DestinationPolicy, Mailer, Notice, ResolveError, WebhookClient,
+    WebhookOptions,
+};
 use clearinghouse_store::{AttemptOutcome, NewDelivery};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
@@ -51,13 +54,23 @@ pub struct Notifier {
 }
 
 impl Notifier {
-    /// A notifier; without a mailer, e-mail deliveries stay pending with the reason recorded.
-    pub fn new(mailer: Option<Mailer>, backoff: Backoff, base_url: Option<String>) -> Result<Self> {
-        let webhooks =
-            WebhookClient::new(&WebhookOptions::default()).map_err(|e| Error::Invalid {
-                field: "webhooks".into(),
-                problem: e.to_string(),
-            })?;
+    /// A notifier whose webhooks reach only what `destinations` permits; without a mailer,
+    /// e-mail deliveries stay pending with the reason recorded. [`App::notifier`] builds one with
+    /// the server's policy.
+    pub fn new(
+        mailer: Option<Mailer>,
+        backoff: Backoff,
+        base_url: Option<String>,
+        destinations: DestinationPolicy,
+    ) -> Result<Self> {
+        let webhooks = WebhookClient::new(&WebhookOptions {
+            destinations,
+            ..WebhookOptions::default()
+        })
+        .map_err(|e| Error::Invalid {
+            field: "webhooks".into(),
+            problem: e.to_string(),
+        })?;
         Ok(Self {
             webhooks,
             mailer,
@@ -117,6 +130,46 @@ fn validate_request(request: &SubscriptionRequest) -> Result<()> {
 }
 
 impl App {
+    /// A notifier with this server's webhook destination policy.
+    pub fn notifier(
+        &self,
+        mailer: Option<Mailer>,
+        backoff: Backoff,
+        base_url: Option<String>,
+    ) -> Result<Notifier> {
+        Notifier::new(mailer, backoff, base_url, self.webhook_destinations)
+    }
+
+    /// Refuses a webhook URL that names, or resolves only to, an address the policy forbids
+    /// (loopback, private, link-local, metadata). A name that does not resolve now is accepted:
+    /// every delivery resolves it again through the same filter.
+    async fn check_webhook_target(&self, target: &str) -> Result<()> {
+        let invalid = |problem: String| Error::Invalid {
+            field: "target".into(),
+            problem,
+        };
+        let url = url::Url::parse(target).map_err(|e| invalid(format!("not a URL: {e}")))?;
+        let host = url.host_str().unwrap_or_default();
+        clearinghouse_notify::check_host(self.webhook_destinations, host)
+            .map_err(|e| invalid(e.to_string()))?;
+        if url
+            .host()
+            .is_some_and(|h| matches!(h, url::Host::Domain(_)))
+        {
+            let port = url.port_or_known_default().unwrap_or(443);
+            // A slow resolver must not hold the request; deliveries check again anyway.
+            let resolved = tokio::time::timeout(
+                Duration::from_secs(3),
+                clearinghouse_notify::resolve_permitted(self.webhook_destinations, host, port),
+            )
+            .await;
+            if let Ok(Err(ResolveError::Forbidden(forbidden))) = resolved {
+                return Err(invalid(forbidden.to_string()));
+            }
+        }
+        Ok(())
+    }
+
     /// Subscribes an organization; for a webhook the signing secret is returned, this once.
     pub async fn create_subscription(
         &self,
@@ -127,6 +180,9 @@ impl App {
         self.org(actor, org).await?;
         authorize(actor, &Action::SubscriptionManage(org))?;
         validate_request(&request)?;
+        if request.channel == Channel::Webhook {
+            self.check_webhook_target(&request.target).await?;
+        }
         let secret =
             (request.channel == Channel::Webhook).then(clearinghouse_notify::generate_secret);
         let subscription = Subscription {

@@ -107,6 +107,26 @@ impl ApiClient {
         Ok((status, response.json().await?))
     }
 
+    /// POSTs a document as it is (JSON bytes) and reads JSON.
+    pub async fn post_bytes<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: Vec<u8>,
+    ) -> anyhow::Result<T> {
+        let request = self
+            .http
+            .post(self.url(path))
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body);
+        Ok(self.send(request).await?.json().await?)
+    }
+
+    /// DELETEs and reads JSON.
+    pub async fn delete_json<T: DeserializeOwned>(&self, path: &str) -> anyhow::Result<T> {
+        let response = self.send(self.http.delete(self.url(path))).await?;
+        Ok(response.json().await?)
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -51,3 +51,41 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
         .map_or(FAILURE, |coded| coded.code);
     ExitCode::from(code)
 }
+
+/// Whether an error was caused by writing to a closed pipe (`… | head`).
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Whether a panic is `println!`'s on a closed stdout ("failed printing to stdout: Broken pipe").
+pub fn is_broken_pipe_panic(payload: &(dyn std::any::Any + Send)) -> bool {
+    let message = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or_default();
+    message.starts_with("failed printing to std")
+        && (message.contains("Broken pipe") || message.contains("os error 32"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn broken_pipes_are_recognized_as_errors_and_as_println_panics() {
+        let err = anyhow::Error::from(std::io::Error::from(std::io::ErrorKind::BrokenPipe))
+            .context("writing the table");
+        assert!(is_broken_pipe(&err));
+        assert!(!is_broken_pipe(&anyhow::anyhow!("no")));
+        let panic: Box<dyn std::any::Any + Send> =
+            Box::new("failed printing to stdout: Broken pipe (os error 32)".to_owned());
+        assert!(is_broken_pipe_panic(panic.as_ref()));
+        let other: Box<dyn std::any::Any + Send> = Box::new("index out of bounds");
+        assert!(!is_broken_pipe_panic(other.as_ref()));
+    }
+}

@@ -27,8 +27,10 @@ enum Command {
     Admin(commands::admin::AdminArgs),
     /// Scan campaigns: declare, list, show, cancel, check a target, campaign tokens (through --server).
     Campaign(commands::campaign::CampaignArgs),
-    /// Import advisories (OSV, CSAF), KEV, EPSS and CVE records into the knowledge base.
+    /// Import advisories (OSV, CSAF, CycloneDX VEX), KEV, EPSS and CVE records into the knowledge base.
     Import(commands::import::ImportArgs),
+    /// An operator's own VEX statements: submit, list, withdraw.
+    Vex(commands::vex::VexArgs),
     /// Submit findings (JSON or SARIF) through a server.
     Finding(commands::finding::FindingArgs),
     /// List, show and move coordination cases, and read the analysts' queue, through a server.
@@ -56,9 +58,21 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
-        Ok(code) => code,
-        Err(err) => exit::report(&err),
+    // `clearinghouse … | head` closes the pipe early: that is the reader being done, not a
+    // failure. `println!` panics on a closed stdout, so its panic is recognized (and not printed)
+    // like an error whose cause is a broken pipe.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !exit::is_broken_pipe_panic(info.payload()) {
+            default_hook(info);
+        }
+    }));
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(cli))) {
+        Ok(Ok(code)) => code,
+        Ok(Err(err)) if exit::is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Ok(Err(err)) => exit::report(&err),
+        Err(payload) if exit::is_broken_pipe_panic(payload.as_ref()) => ExitCode::SUCCESS,
+        Err(payload) => std::panic::resume_unwind(payload),
     }
 }
 
@@ -68,6 +82,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Admin(args) => commands::admin::run(args),
         Command::Campaign(args) => commands::campaign::run(args),
         Command::Import(args) => commands::import::run(args),
+        Command::Vex(args) => commands::vex::run(args),
         Command::Finding(args) => commands::finding::run(args),
         Command::Case(args) => commands::case::run(args),
         Command::Log(args) => commands::log::run(args),

@@ -135,3 +135,7 @@ typed_id!(
     /// against its authorizations.
     NetworkRangeId
 );
+typed_id!(
+    /// A VEX document an operator submitted (or embedded in an SBOM upload).
+    VexSubmissionId
+);

@@ -11,7 +11,7 @@ use std::str::FromStr;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{AdvisoryId, AssetId, OrgId, UploadId, VulnerabilityId};
+use crate::ids::{AdvisoryId, AssetId, OrgId, UploadId, VexSubmissionId, VulnerabilityId};
 use crate::participant::{InvalidParticipant, UnknownValue, check_text, wire_enum};
 
 wire_enum!(
@@ -92,6 +92,44 @@ wire_enum!(
         Immediate = "immediate",
     }
 );
+
+wire_enum!(
+    /// What kind of VEX document an operator submitted.
+    VexFormat, "VEX format" {
+        /// A CSAF 2.0 document (its product status lists).
+        Csaf = "csaf",
+        /// A CycloneDX BOM with `vulnerabilities[].analysis`, standalone or inside an SBOM.
+        CycloneDx = "cyclonedx",
+    }
+);
+
+/// A VEX document an operator submitted: its statements apply to that operator's matches only
+/// (to one asset's, when embedded in that asset's SBOM), until withdrawn.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct VexSubmission {
+    /// Its id.
+    pub id: VexSubmissionId,
+    /// The operator.
+    pub org: OrgId,
+    /// The asset, when the VEX came embedded in that asset's SBOM.
+    pub asset: Option<AssetId>,
+    /// The upload it came with, when embedded.
+    pub upload: Option<UploadId>,
+    /// CSAF or CycloneDX.
+    pub format: VexFormat,
+    /// The document's own id (CSAF tracking id, CycloneDX serial number), if any.
+    pub document_id: Option<String>,
+    /// SHA-256 of the submitted bytes, hex.
+    pub digest: String,
+    /// How many statements were stored.
+    pub statements: u32,
+    /// Who submitted it (`person:<id>`, `token:<id>`).
+    pub submitted_by: String,
+    /// When.
+    pub created_at: Timestamp,
+    /// When it was withdrawn (its statements no longer apply).
+    pub withdrawn_at: Option<Timestamp>,
+}
 
 /// One asset of an operator.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -198,6 +236,10 @@ pub struct InventoryComponent {
     pub name_key: String,
     /// Version tested against ranges.
     pub match_version: Option<String>,
+    /// The SBOM's own reference to it (CycloneDX `bom-ref`, SPDX `SPDXID`), which a later VEX
+    /// document may name it by.
+    #[serde(default)]
+    pub reference: Option<String>,
 }
 
 /// A component of a current upload found by its lookup key, with where it lives.
@@ -244,6 +286,9 @@ pub struct NewMatch {
     pub status: MatchStatus,
     /// The VEX justification when not affected.
     pub justification: Option<String>,
+    /// Who said it is not affected: the vendor's record (`Red Hat Product Security (RHSA-…)`) or
+    /// the operator's own VEX submission.
+    pub vex_by: Option<String>,
 }
 
 /// A stored match.

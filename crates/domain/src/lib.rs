@@ -27,7 +27,7 @@ pub mod time;
 pub use ids::{
     AdvisoryId, AssetId, AttachmentId, BlackoutId, CampaignId, CaseId, CommentId, DeliveryId,
     FindingId, OrgId, OverlapId, PersonId, ScanAuthorizationId, SubscriptionId, TokenId, UploadId,
-    ValidationId, VulnerabilityId,
+    ValidationId, VexSubmissionId, VulnerabilityId,
 };
 pub use participant::{
     Membership, NewOrganization, NewPerson, OrgKind, Organization, Person, Role, Sector, TokenInfo,

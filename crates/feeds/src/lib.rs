@@ -65,16 +65,19 @@ pub enum FeedKind {
     Epss,
     /// CVE JSON 5 records, for instance CISA vulnrichment with its ADP data.
     Cve,
+    /// CycloneDX VEX documents (`.json`), from a directory tree, one file or a zip.
+    Vex,
 }
 
 impl FeedKind {
     /// Every kind, in the order the command line lists them.
-    pub const ALL: [FeedKind; 5] = [
+    pub const ALL: [FeedKind; 6] = [
         FeedKind::Osv,
         FeedKind::Csaf,
         FeedKind::Kev,
         FeedKind::Epss,
         FeedKind::Cve,
+        FeedKind::Vex,
     ];
 
     /// The lowercase name used on the command line and in configuration (`osv`, `csaf`, …).
@@ -85,6 +88,7 @@ impl FeedKind {
             FeedKind::Kev => "kev",
             FeedKind::Epss => "epss",
             FeedKind::Cve => "cve",
+            FeedKind::Vex => "vex",
         }
     }
 }
@@ -95,9 +99,9 @@ impl fmt::Display for FeedKind {
     }
 }
 
-/// A feed kind name that is none of `osv`, `csaf`, `kev`, `epss`, `cve`.
+/// A feed kind name that is none of `osv`, `csaf`, `kev`, `epss`, `cve`, `vex`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown feed kind {0:?} (expected osv, csaf, kev, epss or cve)")]
+#[error("unknown feed kind {0:?} (expected osv, csaf, kev, epss, cve or vex)")]
 pub struct UnknownFeedKind(pub String);
 
 impl FromStr for FeedKind {
@@ -339,7 +343,9 @@ pub async fn open(kind: FeedKind, source: &str, options: &FeedOptions) -> Result
         limit: options.max_document_bytes,
     };
     match kind {
-        FeedKind::Osv | FeedKind::Cve => records::open(kind, location, context).await,
+        FeedKind::Osv | FeedKind::Cve | FeedKind::Vex => {
+            records::open(kind, location, context).await
+        }
         FeedKind::Csaf => csaf::open(location, context).await,
         FeedKind::Kev | FeedKind::Epss => single::open(kind, location, context).await,
     }

@@ -36,7 +36,7 @@ pub(crate) fn is_document_name(kind: FeedKind, name: &str) -> bool {
                     .get(..4)
                     .is_some_and(|prefix| prefix.eq_ignore_ascii_case("CVE-"))
         }
-        FeedKind::Csaf => extension("json"),
+        FeedKind::Csaf | FeedKind::Vex => extension("json"),
         FeedKind::Kev | FeedKind::Epss => false,
     }
 }

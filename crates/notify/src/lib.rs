@@ -5,6 +5,8 @@
 //! Layout, in reading order:
 //! - `signature`: Standard Webhooks secrets, signing and verification (HMAC-SHA256, `v1`).
 //! - `webhook`: [`WebhookClient`], one signed POST per attempt.
+//! - `destination`: which addresses a webhook may reach ([`DestinationPolicy`]; no loopback,
+//!   private, link-local or metadata addresses unless allowed), checked where connections are made.
 //! - `mail`: [`SmtpConfig`] (from an `smtp://`, `smtp+starttls://` or `smtps://` URL) and
 //!   [`Mailer`] over `lettre`.
 //! - `error`: [`Delivered`], [`DeliveryError`] (retryable or permanent) and [`ConfigError`].
@@ -25,6 +27,7 @@
 #![forbid(unsafe_code)]
 
 mod backoff;
+mod destination;
 mod digest;
 mod error;
 mod mail;
@@ -32,6 +35,9 @@ mod signature;
 mod webhook;
 
 pub use backoff::Backoff;
+pub use destination::{
+    DestinationPolicy, Forbidden, ResolveError, check_host, is_public, resolve_permitted,
+};
 pub use digest::{Notice, render_digest};
 pub use error::{ConfigError, Delivered, DeliveryError};
 pub use mail::{Mailer, SMTP_TIMEOUT, SmtpConfig, SmtpSecurity};

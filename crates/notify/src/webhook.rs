@@ -5,15 +5,17 @@
 //! more; 429, 502 and 504 ask for throttling and `Retry-After` is passed on; the request timeout
 //! defaults to 15 s, the spec's lower recommendation.
 //!
-//! This module does not filter destinations: a caller that lets users register URLs must keep the
-//! worker away from internal networks (a filtering proxy or its own subnet), as the spec's SSRF
-//! section says.
+//! Destinations are filtered as the spec's SSRF section asks: the client resolves names through
+//! [`crate::destination`]'s resolver, which drops loopback, private, link-local and metadata
+//! addresses unless [`WebhookOptions::destinations`] allows them, and IP-literal URLs are checked
+//! before the request. A refused destination is a permanent failure (a dead letter).
 
 use std::time::{Duration, Instant};
 
 use reqwest::header::{CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 use reqwest::{StatusCode, Url, redirect};
 
+use crate::destination::{DestinationPolicy, FilteringResolver, ResolveError, check_host};
 use crate::error::{ConfigError, Delivered, DeliveryError};
 use crate::signature::{self, HEADER_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP, SignatureError};
 
@@ -30,6 +32,8 @@ pub struct WebhookOptions {
     pub connect_timeout: Duration,
     /// The `User-Agent` receivers see and can filter on.
     pub user_agent: String,
+    /// Which addresses deliveries may reach.
+    pub destinations: DestinationPolicy,
 }
 
 impl Default for WebhookOptions {
@@ -38,6 +42,7 @@ impl Default for WebhookOptions {
             timeout: Duration::from_secs(15),
             connect_timeout: Duration::from_secs(5),
             user_agent: concat!("Clearinghouse-Webhooks/", env!("CARGO_PKG_VERSION")).to_owned(),
+            destinations: DestinationPolicy::default(),
         }
     }
 }
@@ -47,21 +52,28 @@ impl Default for WebhookOptions {
 pub struct WebhookClient {
     http: reqwest::Client,
     timeout: Duration,
+    destinations: DestinationPolicy,
 }
 
 impl WebhookClient {
-    /// A client with these timeouts and user agent that never follows redirects.
+    /// A client with these timeouts, user agent and destination policy, that never follows
+    /// redirects and never uses a proxy (a proxy would resolve names where the filter cannot see).
     pub fn new(options: &WebhookOptions) -> Result<Self, ConfigError> {
         let http = reqwest::Client::builder()
             .timeout(options.timeout)
             .connect_timeout(options.connect_timeout)
             .redirect(redirect::Policy::none())
             .user_agent(options.user_agent.clone())
+            .no_proxy()
+            .dns_resolver(FilteringResolver {
+                policy: options.destinations,
+            })
             .build()
             .map_err(ConfigError::HttpClient)?;
         Ok(Self {
             http,
             timeout: options.timeout,
+            destinations: options.destinations,
         })
     }
 
@@ -84,6 +96,9 @@ impl WebhookClient {
             .ok_or_else(|| {
                 DeliveryError::permanent(None, "the webhook URL is not an http(s) URL")
             })?;
+        if let Err(forbidden) = check_host(self.destinations, url.host_str().unwrap_or_default()) {
+            return Err(DeliveryError::permanent(None, forbidden.to_string()));
+        }
         let timestamp = jiff::Timestamp::now().as_second();
         let signature =
             signature::sign(secret, message_id, timestamp, body).map_err(signing_error)?;
@@ -209,6 +224,10 @@ fn transport_error(error: &reqwest::Error, timeout: Duration) -> DeliveryError {
     let mut causes = Vec::new();
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
+        if let Some(ResolveError::Forbidden(forbidden)) = cause.downcast_ref::<ResolveError>() {
+            // The name resolves (now) to internal addresses only: no retry will be allowed.
+            return DeliveryError::permanent(None, forbidden.to_string());
+        }
         causes.push(cause.to_string());
         source = cause.source();
     }

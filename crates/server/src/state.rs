@@ -24,6 +24,9 @@ pub struct ServerConfig {
     pub secure_cookies: bool,
     /// The engine's name, for `/healthz`.
     pub engine: &'static str,
+    /// Let webhooks reach loopback and private addresses (`--allow-private-webhooks`); applied to
+    /// the services by [`AppState::new`].
+    pub allow_private_webhooks: bool,
 }
 
 impl Default for ServerConfig {
@@ -34,6 +37,7 @@ impl Default for ServerConfig {
             max_body_bytes: 1024 * 1024,
             secure_cookies: false,
             engine: "sqlite",
+            allow_private_webhooks: false,
         }
     }
 }
@@ -51,11 +55,11 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Builds the state.
+    /// Builds the state; the services get the configuration's webhook destination policy.
     pub fn new(app: App, config: ServerConfig) -> Self {
         let quota = Quota::per_second(config.rate_per_second).allow_burst(config.rate_burst);
         Self {
-            app,
+            app: app.with_private_webhooks(config.allow_private_webhooks),
             config: Arc::new(config),
             limiter: Arc::new(RateLimiter::keyed(quota)),
             metrics: Arc::new(Metrics::default()),

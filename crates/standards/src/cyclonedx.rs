@@ -32,7 +32,11 @@ pub struct Bom {
     /// Dependency graph.
     #[serde(default)]
     pub dependencies: Vec<Dependency>,
-    /// Embedded vulnerabilities (VEX/VDR), kept raw.
+    /// BOM revision: a later version of the same `serialNumber` replaces an earlier one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<Value>,
+    /// Embedded vulnerabilities (VEX/VDR), kept raw so that one odd entry never makes the
+    /// components unreadable; [`Bom::vulnerability_entries`] reads them one by one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub vulnerabilities: Vec<Value>,
 }
@@ -46,6 +50,19 @@ pub struct Metadata {
     /// Generation time.
     #[serde(default)]
     pub timestamp: Option<String>,
+    /// Who supplied the BOM.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplier: Option<Entity>,
+    /// Who made the described component (`manufacture` up to 1.5, `manufacturer` from 1.6).
+    #[serde(
+        default,
+        alias = "manufacturer",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub manufacture: Option<Entity>,
+    /// Who wrote the BOM.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authors: Vec<Entity>,
 }
 
 /// A component.
@@ -105,6 +122,97 @@ pub struct Entity {
     pub name: Option<String>,
 }
 
+/// One entry of `vulnerabilities[]`: a VEX statement (with `analysis`) or a VDR finding.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Vulnerability {
+    /// `CVE-…`, `GHSA-…`, a vendor id.
+    #[serde(default)]
+    pub id: String,
+    /// Other ids of the same vulnerability.
+    #[serde(default)]
+    pub references: Vec<VulnerabilityReference>,
+    /// Severity ratings.
+    #[serde(default)]
+    pub ratings: Vec<Rating>,
+    /// CWE numbers.
+    #[serde(default)]
+    pub cwes: Vec<u32>,
+    /// Description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// When published.
+    #[serde(default)]
+    pub published: Option<String>,
+    /// When last updated.
+    #[serde(default)]
+    pub updated: Option<String>,
+    /// The VEX analysis: state, justification, response, detail.
+    #[serde(default)]
+    pub analysis: Option<Analysis>,
+    /// The components (by `bom-ref` or BOM-Link) it speaks about.
+    #[serde(default)]
+    pub affects: Vec<Affects>,
+}
+
+/// `vulnerabilities[].references[]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct VulnerabilityReference {
+    /// The other id.
+    #[serde(default)]
+    pub id: String,
+}
+
+/// `vulnerabilities[].ratings[]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Rating {
+    /// `CVSSv2`, `CVSSv3`, `CVSSv31`, `CVSSv4`, `OWASP`, `other`.
+    #[serde(default)]
+    pub method: Option<String>,
+    /// The vector, with or without its `CVSS:3.1/` prefix.
+    #[serde(default)]
+    pub vector: Option<String>,
+}
+
+/// `vulnerabilities[].analysis`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Analysis {
+    /// `resolved`, `resolved_with_pedigree`, `exploitable`, `in_triage`, `false_positive`,
+    /// `not_affected`.
+    #[serde(default)]
+    pub state: Option<String>,
+    /// Why not affected: `code_not_present`, `code_not_reachable`, `requires_configuration`, …
+    #[serde(default)]
+    pub justification: Option<String>,
+    /// Free-text detail.
+    #[serde(default)]
+    pub detail: Option<String>,
+}
+
+/// `vulnerabilities[].affects[]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Affects {
+    /// A `bom-ref` of this BOM or a BOM-Link (`urn:cdx:serial/version#bom-ref`).
+    #[serde(rename = "ref", default)]
+    pub reference: String,
+    /// Versions or `vers:` ranges with their status; empty means the referenced component as is.
+    #[serde(default)]
+    pub versions: Vec<AffectedVersion>,
+}
+
+/// `vulnerabilities[].affects[].versions[]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AffectedVersion {
+    /// One version.
+    #[serde(default)]
+    pub version: Option<String>,
+    /// A `vers:` range.
+    #[serde(default)]
+    pub range: Option<String>,
+    /// `affected`, `unaffected` or `unknown`; absent means the analysis decides.
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
 /// `dependencies[]`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -133,6 +241,43 @@ impl Bom {
         }
         walk(&self.components, &mut out);
         out
+    }
+
+    /// The `vulnerabilities[]` entries, each read on its own: an entry that does not have the
+    /// CycloneDX shape is an error naming its JSON path, and the others are still read.
+    pub fn vulnerability_entries(&self) -> Vec<Result<Vulnerability, DocumentError>> {
+        self.vulnerabilities
+            .iter()
+            .enumerate()
+            .map(|(index, value)| {
+                serde_path_to_error::deserialize(value).map_err(|err| DocumentError::Shape {
+                    format: "CycloneDX",
+                    path: format!(
+                        "$.vulnerabilities[{index}]{}",
+                        schema::json_path(err.path()).trim_start_matches('$')
+                    ),
+                    message: err.into_inner().to_string(),
+                })
+            })
+            .collect()
+    }
+
+    /// Who issued the BOM: its supplier, manufacturer, first author, or the described
+    /// component's supplier.
+    pub fn issuer(&self) -> Option<String> {
+        let metadata = self.metadata.as_ref()?;
+        metadata
+            .supplier
+            .iter()
+            .chain(&metadata.manufacture)
+            .chain(&metadata.authors)
+            .chain(
+                metadata
+                    .component
+                    .as_ref()
+                    .and_then(|c| c.supplier.as_ref()),
+            )
+            .find_map(|entity| entity.name.clone().filter(|n| !n.trim().is_empty()))
     }
 
     /// Converts to the normalized form.

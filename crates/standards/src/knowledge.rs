@@ -12,8 +12,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::csaf::{Csaf, VexStatus};
-use crate::matching::{cpe_fields, describe_osv_range, purl_key, to_range};
-use crate::range::{CompiledRanges, Range, VersSpec};
+use crate::matching::{cpe_fields, describe_osv_range, purl_lookup, to_range};
+use crate::range::{CompiledRanges, PreparedVersion, Range, VersSpec};
 use crate::sbom::Component;
 use crate::ssvc::{Exploitation, TechnicalImpact};
 use crate::version::{Ecosystem, Version};
@@ -34,6 +34,8 @@ pub enum SourceKind {
     Kev,
     /// A CVE JSON 5 record (with CISA ADP data when present).
     Cve,
+    /// A CycloneDX VEX document (a BOM with `vulnerabilities[].analysis`).
+    CycloneDx,
 }
 
 impl SourceKind {
@@ -44,6 +46,7 @@ impl SourceKind {
             SourceKind::Csaf => "csaf",
             SourceKind::Kev => "kev",
             SourceKind::Cve => "cve",
+            SourceKind::CycloneDx => "cyclonedx",
         }
     }
 
@@ -54,6 +57,7 @@ impl SourceKind {
             "csaf" => SourceKind::Csaf,
             "kev" => SourceKind::Kev,
             "cve" => SourceKind::Cve,
+            "cyclonedx" => SourceKind::CycloneDx,
             _ => return None,
         })
     }
@@ -72,6 +76,9 @@ pub struct SourceRecord {
     pub modified: Option<String>,
     /// Withdrawn records are kept but never match.
     pub withdrawn: bool,
+    /// Who issued it (a CSAF publisher, a CycloneDX supplier), named beside its VEX statements.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
     /// The vulnerabilities it speaks about.
     pub vulnerabilities: Vec<VulnerabilityPart>,
 }
@@ -258,6 +265,13 @@ pub enum Condition {
         /// The version.
         version: Option<String>,
     },
+    /// A product stream named by a CPE version, as Red Hat's CSAF VEX names unfixed products by
+    /// their major version (`cpe:/a:redhat:quarkus:2`): `2` covers `2`, `2.13` and `2.13.8`;
+    /// `None` covers every version.
+    CpeStream {
+        /// The stream's version prefix.
+        version: Option<String>,
+    },
 }
 
 /// A [`Condition`] ready to evaluate many versions.
@@ -269,6 +283,8 @@ pub enum CompiledCondition {
     Vers(VersSpec),
     /// An exact version, or any.
     Exact(Option<String>),
+    /// A product stream (version prefix), or any.
+    Stream(Option<String>),
     /// A specifier that does not parse matches nothing (the record is still kept).
     Never,
 }
@@ -286,24 +302,48 @@ impl Condition {
                 Err(_) => CompiledCondition::Never,
             },
             Condition::Exact { version } => CompiledCondition::Exact(version.clone()),
+            Condition::CpeStream { version } => CompiledCondition::Stream(version.clone()),
         }
     }
 }
 
 impl CompiledCondition {
     /// Whether `version` (as written, and parsed in the package's ecosystem when it parses) is
-    /// inside the condition.
+    /// inside the condition. A component without a version is tested as `""`: only "any version"
+    /// conditions hold for it.
     pub fn affects(&self, parsed: Option<&Version>, text: &str) -> bool {
+        self.affects_prepared(parsed.map(PreparedVersion::new).as_ref(), text)
+    }
+
+    /// [`CompiledCondition::affects`] for a version tested against many conditions.
+    pub fn affects_prepared(&self, parsed: Option<&PreparedVersion<'_>>, text: &str) -> bool {
         match self {
             CompiledCondition::Osv(ranges) => {
-                parsed.is_some_and(|version| ranges.affects(version).is_affected())
+                parsed.is_some_and(|version| ranges.affects_prepared(version).is_affected())
             }
             CompiledCondition::Vers(spec) => spec.contains(text).unwrap_or(false),
-            CompiledCondition::Exact(None) => true,
+            CompiledCondition::Exact(None) | CompiledCondition::Stream(None) => true,
             CompiledCondition::Exact(Some(version)) => version.eq_ignore_ascii_case(text),
+            CompiledCondition::Stream(Some(stream)) => {
+                text.len() >= stream.len()
+                    && text[..stream.len()].eq_ignore_ascii_case(stream)
+                    && matches!(text.as_bytes().get(stream.len()), None | Some(b'.'))
+            }
             CompiledCondition::Never => false,
         }
     }
+}
+
+/// The key an OSV ecosystem's packages are indexed under: the ecosystem without its release
+/// (`Debian:12` → `Debian`, `Red Hat:rhel_aus:8.6::appstream` → `Red Hat`). Package URLs carry
+/// the distribution in their namespace, not its release, so the release cannot be part of the
+/// key; the record's version ranges (which carry the release's version suffixes) decide.
+pub fn ecosystem_key(osv_ecosystem: &str) -> &str {
+    osv_ecosystem
+        .split(':')
+        .next()
+        .unwrap_or(osv_ecosystem)
+        .trim()
 }
 
 /// The ecosystem a key's versions are ordered in.
@@ -329,11 +369,14 @@ pub struct ComponentKey {
 /// Every key a component is looked up under (its purl, then each CPE), deduplicated.
 pub fn component_keys(component: &Component) -> Vec<ComponentKey> {
     let mut keys = Vec::new();
-    if let Some(((ecosystem, name), version)) = component.purl.as_deref().and_then(purl_key) {
+    if let Some(found) = component.purl.as_deref().and_then(purl_lookup) {
         keys.push(ComponentKey {
-            ecosystem: ecosystem.osv_name().to_owned(),
-            name_key: name,
-            version: version.or_else(|| component.version.clone()),
+            ecosystem: found.key.into_owned(),
+            name_key: found.name_key,
+            version: found
+                .version
+                .map(|v| v.into_owned())
+                .or_else(|| component.version.clone()),
         });
     }
     for cpe in &component.cpes {
@@ -357,7 +400,7 @@ pub fn component_keys(component: &Component) -> Vec<ComponentKey> {
 
 /// Normalized ids, preferred first; ids that do not parse are kept verbatim after them, so an
 /// unknown vendor id still joins records that share it.
-fn normalized_ids<'a>(ids: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+pub(crate) fn normalized_ids<'a>(ids: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     let ids: Vec<&str> = ids
         .into_iter()
         .map(str::trim)
@@ -412,25 +455,29 @@ pub fn from_osv(record: &osv::Record) -> SourceRecord {
             continue;
         };
         let ecosystem = Ecosystem::from_osv_name(&package.ecosystem);
-        let range = affected
+        let key = ecosystem_key(&package.ecosystem);
+        let mut range = affected
             .ranges
             .iter()
             .map(|range| describe_osv_range(range, &affected.versions))
             .filter(|text| !text.is_empty())
             .collect::<Vec<_>>()
             .join("; ");
+        if range.is_empty() {
+            range = format!("{} listed versions", affected.versions.len());
+        }
+        if key != package.ecosystem.trim() {
+            // The release the range is written for: `Debian:12: <7.88.1-10+deb12u5`.
+            range = format!("{}: {range}", package.ecosystem.trim());
+        }
         packages.push(AffectedPackage {
-            ecosystem: package.ecosystem.clone(),
+            ecosystem: key.to_owned(),
             name_key: ecosystem.normalize_package_name(&package.name),
             condition: Condition::Osv {
                 ranges: affected.ranges.clone(),
                 versions: affected.versions.clone(),
             },
-            range: if range.is_empty() {
-                format!("{} listed versions", affected.versions.len())
-            } else {
-                range
-            },
+            range,
         });
     }
     SourceRecord {
@@ -439,6 +486,7 @@ pub fn from_osv(record: &osv::Record) -> SourceRecord {
         title: facts.summary.clone(),
         modified: record.modified.clone(),
         withdrawn: record.withdrawn.is_some(),
+        publisher: None,
         vulnerabilities: vec![VulnerabilityPart {
             ids: normalized_ids(record.ids()),
             facts,
@@ -456,8 +504,24 @@ fn first_line(text: &str) -> &str {
     }
 }
 
-/// How a CSAF product is keyed, with the condition its version information gives.
-fn csaf_product_key(product: &crate::csaf::Product) -> Option<(String, String, Condition, String)> {
+/// Where a CSAF product is looked up and which of its versions are meant.
+struct ProductKey {
+    ecosystem: String,
+    name_key: String,
+    condition: Condition,
+    range: String,
+}
+
+/// How a CSAF product is keyed: by its own (or its component's) purl, else its CPE, with the
+/// condition its version information gives. A relationship product with neither ("bouncycastle as
+/// a component of Red Hat build of Quarkus") is keyed by its platform's CPE as a product stream,
+/// and only when affected: the platform's other components may be fine, so a "not affected" or
+/// "fixed" of one component says nothing about the platform.
+fn csaf_product_key(
+    product: &crate::csaf::Product,
+    platform: Option<&crate::csaf::Product>,
+    status: VexStatus,
+) -> Option<ProductKey> {
     let vers = product
         .version_range
         .as_deref()
@@ -477,26 +541,49 @@ fn csaf_product_key(product: &crate::csaf::Product) -> Option<(String, String, C
         ),
         (None, None) => (Condition::Exact { version: None }, "any version".to_owned()),
     };
-    if let Some(((ecosystem, name), purl_version)) = product.purl.as_deref().and_then(purl_key) {
-        let (condition, range) = condition_for(purl_version.or_else(|| product.version.clone()));
-        return Some((ecosystem.osv_name().to_owned(), name, condition, range));
+    if let Some(found) = product.purl.as_deref().and_then(purl_lookup) {
+        let version = found.version.map(|v| v.into_owned());
+        let (condition, range) = condition_for(version.or_else(|| product.version.clone()));
+        return Some(ProductKey {
+            ecosystem: found.key.into_owned(),
+            name_key: found.name_key,
+            condition,
+            range,
+        });
     }
-    let (vendor, name, version) = product.cpe.as_deref().and_then(cpe_fields)?;
-    let exact = match version.as_str() {
-        "*" | "-" | "" => product.version.clone(),
+    if let Some((vendor, name, version)) = product.cpe.as_deref().and_then(cpe_fields) {
+        let exact = match version.as_str() {
+            "*" | "-" | "" => product.version.clone(),
+            _ => Some(version),
+        };
+        let (condition, range) = condition_for(exact);
+        return Some(ProductKey {
+            ecosystem: CPE_ECOSYSTEM.to_owned(),
+            name_key: format!("{vendor}:{name}"),
+            condition,
+            range,
+        });
+    }
+    let platform_cpe = platform?.cpe.as_deref()?;
+    if status != VexStatus::Affected {
+        return None;
+    }
+    let (vendor, name, version) = cpe_fields(platform_cpe)?;
+    let stream = match version.as_str() {
+        "*" | "-" | "" => None,
         _ => Some(version),
     };
-    let (condition, range) = condition_for(exact);
-    Some((
-        CPE_ECOSYSTEM.to_owned(),
-        format!("{vendor}:{name}"),
-        condition,
-        range,
-    ))
+    Some(ProductKey {
+        ecosystem: CPE_ECOSYSTEM.to_owned(),
+        name_key: format!("{vendor}:{name}"),
+        range: format!("{} ({platform_cpe})", product.name),
+        condition: Condition::CpeStream { version: stream },
+    })
 }
 
 /// Turns a CSAF document into what the knowledge base keeps: one part per vulnerability, with its
-/// affected products and its VEX `known_not_affected` products.
+/// affected products, and its `known_not_affected` and `fixed` products as VEX statements (a
+/// fixed version is not affected).
 pub fn from_csaf(csaf: &Csaf) -> SourceRecord {
     let products: std::collections::HashMap<String, crate::csaf::Product> = csaf
         .products()
@@ -539,24 +626,33 @@ pub fn from_csaf(csaf: &Csaf) -> SourceRecord {
                 let Some(product) = products.get(product_id) else {
                     continue;
                 };
-                let Some((ecosystem, name_key, condition, range)) = csaf_product_key(product)
-                else {
+                let platform = product
+                    .relationship
+                    .as_ref()
+                    .and_then(|(_, _, platform)| products.get(platform));
+                let Some(key) = csaf_product_key(product, platform, state) else {
                     continue;
                 };
                 match state {
                     VexStatus::Affected => part.packages.push(AffectedPackage {
-                        ecosystem,
-                        name_key,
-                        condition,
-                        range,
+                        ecosystem: key.ecosystem,
+                        name_key: key.name_key,
+                        condition: key.condition,
+                        range: key.range,
                     }),
-                    VexStatus::NotAffected => part.not_affected.push(VexStatement {
-                        ecosystem,
-                        name_key,
-                        condition,
-                        justification: csaf_justification(csaf, vulnerability, product_id),
-                    }),
-                    VexStatus::Fixed | VexStatus::UnderInvestigation => {}
+                    VexStatus::NotAffected | VexStatus::Fixed => {
+                        part.not_affected.push(VexStatement {
+                            ecosystem: key.ecosystem,
+                            name_key: key.name_key,
+                            condition: key.condition,
+                            justification: if state == VexStatus::Fixed {
+                                "fixed".to_owned()
+                            } else {
+                                csaf_justification(csaf, vulnerability, product_id)
+                            },
+                        })
+                    }
+                    VexStatus::UnderInvestigation => {}
                 }
             }
         }
@@ -570,6 +666,104 @@ pub fn from_csaf(csaf: &Csaf) -> SourceRecord {
         title: Some(csaf.document.title.clone()),
         modified: Some(tracking.current_release_date.clone()).filter(|d| !d.is_empty()),
         withdrawn: false,
+        publisher: Some(csaf.document.publisher.name.clone()).filter(|n| !n.trim().is_empty()),
+        vulnerabilities: parts,
+    }
+}
+
+/// Turns a CycloneDX VEX document (or any BOM with `vulnerabilities[]`) into what the knowledge
+/// base keeps: per vulnerability its facts (ratings, CWEs, description), the packages it says are
+/// affected (`exploitable`) and the ones it says are not. `fallback_id` names the record when the
+/// BOM has no `serialNumber` (its location). Statements about components the document does not
+/// identify (no package URL, no CPE, a BOM-Link into another document) are left out: nothing in
+/// the knowledge base could look them up.
+pub fn from_cyclonedx_vex(bom: &crate::cyclonedx::Bom, fallback_id: &str) -> SourceRecord {
+    use crate::vex::VexState;
+    let extracted = crate::vex::from_cyclonedx(bom);
+    let mut parts: Vec<VulnerabilityPart> = Vec::new();
+    for vulnerability in bom.vulnerability_entries().into_iter().flatten() {
+        let ids = normalized_ids(
+            std::iter::once(vulnerability.id.as_str())
+                .chain(vulnerability.references.iter().map(|r| r.id.as_str())),
+        );
+        if ids.is_empty() {
+            continue;
+        }
+        let mut facts = Facts {
+            summary: vulnerability
+                .description
+                .as_deref()
+                .map(|d| first_line(d).to_owned())
+                .filter(|d| !d.is_empty()),
+            cwes: vulnerability
+                .cwes
+                .iter()
+                .map(|n| format!("CWE-{n}"))
+                .collect(),
+            published: vulnerability.published.clone(),
+            ..Facts::default()
+        };
+        for rating in &vulnerability.ratings {
+            let prefix = match rating.method.as_deref() {
+                Some("CVSSv3") => "CVSS:3.0/",
+                Some("CVSSv31") => "CVSS:3.1/",
+                Some("CVSSv4") => "CVSS:4.0/",
+                _ => continue,
+            };
+            let Some(vector) = rating.vector.as_deref().map(str::trim) else {
+                continue;
+            };
+            let vector = if vector.starts_with("CVSS:") {
+                vector.to_owned()
+            } else {
+                format!("{prefix}{vector}")
+            };
+            if !facts.cvss_vectors.contains(&vector) {
+                facts.cvss_vectors.push(vector);
+            }
+        }
+        match parts.iter_mut().find(|p| p.ids == ids) {
+            Some(part) => part.facts.merge(&facts),
+            None => parts.push(VulnerabilityPart {
+                ids,
+                facts,
+                ..VulnerabilityPart::default()
+            }),
+        }
+    }
+    for statement in extracted.statements {
+        let Some(part) = parts.iter_mut().find(|p| p.ids == statement.ids) else {
+            continue;
+        };
+        match statement.state {
+            VexState::Affected => part.packages.push(AffectedPackage {
+                ecosystem: statement.ecosystem,
+                name_key: statement.name_key,
+                condition: statement.condition,
+                range: statement.range,
+            }),
+            VexState::NotAffected => part.not_affected.push(VexStatement {
+                ecosystem: statement.ecosystem,
+                name_key: statement.name_key,
+                condition: statement.condition,
+                justification: statement.justification,
+            }),
+        }
+    }
+    let metadata = bom.metadata.as_ref();
+    SourceRecord {
+        kind: SourceKind::CycloneDx,
+        source_id: bom
+            .serial_number
+            .clone()
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| fallback_id.to_owned()),
+        title: metadata
+            .and_then(|m| m.component.as_ref())
+            .map(|c| format!("VEX for {}", c.name)),
+        modified: metadata.and_then(|m| m.timestamp.clone()),
+        withdrawn: false,
+        publisher: bom.issuer(),
         vulnerabilities: parts,
     }
 }
@@ -623,6 +817,7 @@ pub fn from_kev(entry: &kev::Entry) -> SourceRecord {
         title: facts.summary.clone(),
         modified: Some(entry.date_added.clone()).filter(|d| !d.is_empty()),
         withdrawn: false,
+        publisher: None,
         vulnerabilities: vec![VulnerabilityPart {
             ids: normalized_ids([entry.cve_id.as_str()]),
             facts,
@@ -667,6 +862,7 @@ pub fn from_cve(record: &cve5::Record, raw: &serde_json::Value) -> SourceRecord 
         title,
         modified: record.cve_metadata.date_updated.clone(),
         withdrawn: record.cve_metadata.state.eq_ignore_ascii_case("REJECTED"),
+        publisher: None,
         vulnerabilities: vec![VulnerabilityPart {
             ids: normalized_ids([record.cve_metadata.cve_id.as_str()]),
             facts,
@@ -768,6 +964,115 @@ mod tests {
             ..Facts::default()
         });
         assert_eq!(a.exploitation(), ExploitationValue::Active);
+    }
+
+    /// A Red Hat VEX-shaped document: a component without identifiers "as a component of" a
+    /// product named only by its CPE, plus a component with a purl.
+    const RED_HAT_VEX: &str = r#"{"document":{"category":"csaf_vex","csaf_version":"2.0","title":"bouncycastle: LDAP injection",
+      "publisher":{"category":"vendor","name":"Red Hat Product Security","namespace":"https://www.redhat.com"},
+      "tracking":{"id":"CVE-2023-33201","status":"final","version":"1","current_release_date":"2024-01-01T00:00:00Z",
+        "initial_release_date":"2024-01-01T00:00:00Z","revision_history":[{"date":"2024-01-01T00:00:00Z","number":"1","summary":"x"}]}},
+      "product_tree":{"branches":[{"category":"vendor","name":"Red Hat","branches":[
+        {"category":"product_family","name":"Quarkus","branches":[{"category":"product_name","name":"Red Hat build of Quarkus",
+          "product":{"name":"Red Hat build of Quarkus","product_id":"quarkus-2","product_identification_helper":{"cpe":"cpe:/a:redhat:quarkus:2"}}}]},
+        {"category":"product_version","name":"bouncycastle","product":{"name":"bouncycastle","product_id":"bouncycastle"}},
+        {"category":"product_version","name":"netty","product":{"name":"netty","product_id":"netty",
+          "product_identification_helper":{"purl":"pkg:maven/io.netty/netty-codec-http@4.1.108.Final-redhat-00001"}}}]}],
+        "relationships":[
+          {"category":"default_component_of","product_reference":"bouncycastle","relates_to_product_reference":"quarkus-2",
+           "full_product_name":{"name":"bouncycastle as a component of Red Hat build of Quarkus","product_id":"quarkus-2:bouncycastle"}},
+          {"category":"default_component_of","product_reference":"netty","relates_to_product_reference":"quarkus-2",
+           "full_product_name":{"name":"netty as a component of Red Hat build of Quarkus","product_id":"quarkus-2:netty"}}]},
+      "vulnerabilities":[{"cve":"CVE-2023-33201","product_status":{"known_affected":["quarkus-2:bouncycastle"],"fixed":["quarkus-2:netty"]}},
+                         {"cve":"CVE-2023-0002","product_status":{"known_not_affected":["quarkus-2:bouncycastle"]}}]}"#;
+
+    #[test]
+    fn components_without_identifiers_are_keyed_by_their_platform_stream_when_affected() {
+        let record = from_csaf(&crate::csaf::from_json(RED_HAT_VEX).unwrap());
+        assert_eq!(
+            record.publisher.as_deref(),
+            Some("Red Hat Product Security")
+        );
+        let part = &record.vulnerabilities[0];
+        assert_eq!(part.packages.len(), 1);
+        let package = &part.packages[0];
+        assert_eq!(
+            (package.ecosystem.as_str(), package.name_key.as_str()),
+            (CPE_ECOSYSTEM, "redhat:quarkus")
+        );
+        assert_eq!(
+            package.range,
+            "bouncycastle as a component of Red Hat build of Quarkus (cpe:/a:redhat:quarkus:2)"
+        );
+        let compiled = package.condition.compile(&Ecosystem::Generic);
+        assert!(compiled.affects(None, "2.13"));
+        assert!(!compiled.affects(None, "3.2"));
+        // A fixed component with a purl is a not-affected statement for that exact version.
+        assert_eq!(part.not_affected.len(), 1);
+        assert_eq!(part.not_affected[0].justification, "fixed");
+        assert_eq!(part.not_affected[0].name_key, "io.netty:netty-codec-http");
+        // "Not affected" of one component says nothing about its platform.
+        assert!(record.vulnerabilities[1].not_affected.is_empty());
+        assert!(record.vulnerabilities[1].packages.is_empty());
+    }
+
+    #[test]
+    fn distribution_records_meet_purls_of_their_distribution_only() {
+        let record = osv::from_json(
+            r#"{"id":"DSA-1","affected":[{"package":{"ecosystem":"Debian:12","name":"curl"},
+               "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"7.88.1-10+deb12u5"}]}]}]}"#,
+        )
+        .unwrap();
+        let package = &from_osv(&record).vulnerabilities[0].packages[0];
+        assert_eq!(package.ecosystem, "Debian");
+        assert_eq!(package.range, "Debian:12: >=0, <7.88.1-10+deb12u5");
+        let key = |purl: &str| {
+            component_keys(&Component {
+                purl: Some(purl.into()),
+                ..Component::default()
+            })[0]
+                .ecosystem
+                .clone()
+        };
+        assert_eq!(
+            key("pkg:deb/debian/curl@7.88.1-10?distro=debian-12"),
+            "Debian"
+        );
+        assert_eq!(key("pkg:deb/ubuntu/curl@7.88.1-10"), "Ubuntu");
+        assert_eq!(key("pkg:rpm/redhat/git-lfs@3.2.0-2.el8"), "Red Hat");
+        assert_eq!(key("pkg:rpm/opensuse/curl@8.0"), "openSUSE");
+        assert_eq!(key("pkg:apk/wolfi/curl@8.0-r0"), "Wolfi");
+        assert_eq!(ecosystem_key("Red Hat:rhel_aus:8.6::appstream"), "Red Hat");
+    }
+
+    #[test]
+    fn cyclonedx_vex_documents_become_records_with_facts_and_statements() {
+        let bom = crate::cyclonedx::from_slice(
+            br#"{"bomFormat":"CycloneDX","specVersion":"1.5","version":2,
+              "metadata":{"timestamp":"2024-05-01T00:00:00Z","supplier":{"name":"Acme"},
+                          "component":{"name":"Acme Gateway","bom-ref":"gw"}},
+              "components":[{"bom-ref":"log4j","name":"log4j-core","purl":"pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"}],
+              "vulnerabilities":[{"id":"CVE-2021-44228","cwes":[502],
+                "ratings":[{"method":"CVSSv31","vector":"AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H"}],
+                "analysis":{"state":"not_affected","justification":"code_not_reachable"},
+                "affects":[{"ref":"log4j"}]}]}"#,
+        )
+        .unwrap();
+        let record = from_cyclonedx_vex(&bom, "vex.json");
+        assert_eq!(record.kind, SourceKind::CycloneDx);
+        assert_eq!(record.source_id, "vex.json");
+        assert_eq!(record.publisher.as_deref(), Some("Acme"));
+        assert_eq!(record.title.as_deref(), Some("VEX for Acme Gateway"));
+        let part = &record.vulnerabilities[0];
+        assert_eq!(part.ids, ["CVE-2021-44228"]);
+        assert_eq!(part.facts.cwes, ["CWE-502"]);
+        assert_eq!(part.facts.best_cvss().unwrap().base_score(), 10.0);
+        assert!(part.packages.is_empty());
+        assert_eq!(part.not_affected[0].justification, "code_not_reachable");
+        assert_eq!(
+            part.not_affected[0].name_key,
+            "org.apache.logging.log4j:log4j-core"
+        );
     }
 
     #[test]

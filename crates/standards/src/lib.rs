@@ -16,6 +16,7 @@
 //! - [`cyclonedx`], [`spdx`], [`sbom`], [`sarif`], [`schema`]: SBOMs, SARIF and schema validation.
 //! - [`matching`]: SBOM components against advisories.
 //! - [`knowledge`]: what the knowledge base keeps of each document, as serializable data.
+//! - [`vex`]: VEX statements from CSAF and CycloneDX documents.
 #![deny(missing_docs)]
 
 pub mod cpe;
@@ -37,4 +38,5 @@ pub mod schema;
 pub mod spdx;
 pub mod ssvc;
 pub mod version;
+pub mod vex;
 pub mod vulnid;

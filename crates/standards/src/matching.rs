@@ -1,22 +1,23 @@
-//! Which advisories affect which components: an index over OSV records and CSAF products, queried
-//! for a whole SBOM at once, and alias grouping across sources.
+//! Which advisories affect which components: an index over OSV records, CSAF products and
+//! CycloneDX VEX, queried for a whole SBOM at once, and alias grouping across sources.
 //!
-//! Advisories are indexed by (ecosystem, normalized package name) — the ecosystem's own name rules
-//! from [`crate::version::Ecosystem::normalize_package_name`] — and, for CSAF products that only
-//! carry a CPE, by CPE (vendor, product). Every affected package is compiled once
-//! ([`crate::range::CompiledRanges`]), and each SBOM component is parsed once, so matching an SBOM is
-//! one hash lookup plus a few comparisons per component.
+//! The index holds exactly what the knowledge base holds: every document is first turned into a
+//! [`SourceRecord`] by [`crate::knowledge`], and its affected packages are indexed under the same
+//! keys, with the same conditions, that the server's package index uses. A component is looked up
+//! under the keys [`crate::knowledge::component_keys`] gives it: its package URL's ecosystem key
+//! (the OSV ecosystem without release; for distributions, the purl namespace decides: `deb/ubuntu`
+//! is `Ubuntu`, `rpm/redhat` is `Red Hat`) and ecosystem-normalized name, then each CPE's
+//! `vendor:product`. So `clearinghouse scan` and the server find the same matches.
 //!
 //! The same vulnerability often arrives from several sources (GHSA, PYSEC, a vendor's CSAF, the CVE).
-//! [`alias_groups`] joins them by union-find over each advisory's id and aliases.
-//!
-//! CPEs are read with [`crate::cpe`] (both bindings, escapes, wildcards) and indexed by their
-//! vendor and product.
+//! [`alias_groups`] joins them by union-find over each advisory's id and aliases; a CSAF tracking
+//! id is the record's id ([`AdvisoryInfo::record`]), never an alias, so two CVEs of one RHSA stay
+//! two vulnerabilities.
 //!
 //! Speed: a component's package URL is split by [`simple_purl`] without allocating when it has the
 //! common shape (no percent-escapes, no subpath; the same type rules as `packageurl`, which parses
-//! everything else), its name is looked up per ecosystem by `&str`, its version is parsed once and
-//! its SemVer reading for `SEMVER` ranges computed at most once ([`PreparedVersion`]).
+//! everything else), its name is looked up per ecosystem key by `&str`, its version is parsed once
+//! and its SemVer reading for `SEMVER` ranges computed at most once ([`PreparedVersion`]).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -25,40 +26,35 @@ use std::str::FromStr;
 use serde::Serialize;
 
 use crate::cpe::{Cpe, CpeValue};
-use crate::csaf::{Csaf, VexStatus};
+use crate::csaf::Csaf;
+use crate::knowledge::{
+    self, CPE_ECOSYSTEM, CompiledCondition, SourceKind, SourceRecord, key_ecosystem,
+};
 use crate::osv;
-use crate::range::{CompiledRanges, Event, PreparedVersion, Range, RangeType, VersSpec};
+use crate::range::{Event, PreparedVersion, Range, RangeType};
 use crate::sbom::{Component, Sbom};
 use crate::version::Ecosystem;
 
-/// What the index knows about one advisory.
+/// What the index knows about one advisory (one vulnerability of one record).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AdvisoryInfo {
-    /// The advisory's own id (OSV id, or CSAF tracking id plus CVE).
+    /// The advisory's id: the OSV id, or the vulnerability's preferred id (its CVE) in a CSAF or
+    /// CycloneDX document.
     pub id: String,
     /// Other ids of the same vulnerability.
     pub aliases: Vec<String>,
+    /// The record it comes from: the OSV id, the CSAF tracking id, the CycloneDX serial number.
+    pub record: String,
     /// Where it came from (file or feed name), for display.
     pub source: String,
     /// One-line summary.
     pub summary: Option<String>,
 }
 
-/// How an indexed package decides whether a version is affected.
-#[derive(Debug, Clone)]
-enum Condition {
-    /// OSV ranges and explicit versions.
-    Osv(CompiledRanges),
-    /// A `vers:` range from a CSAF `product_version_range`.
-    Vers(VersSpec),
-    /// One exact version (CSAF `product_version`, purl version, CPE version); `None` means any.
-    Exact(Option<String>),
-}
-
 #[derive(Debug, Clone)]
 struct Entry {
     advisory: usize,
-    condition: Condition,
+    condition: CompiledCondition,
     /// Human description of the range, e.g. `>=2.3.1, <2.14.4`.
     range: String,
 }
@@ -76,26 +72,51 @@ pub struct Match {
     pub matched_by: &'static str,
 }
 
+/// The entries of one ecosystem key, with the ordering its versions are compared in.
+#[derive(Debug)]
+struct KeyEntries {
+    ordering: Ecosystem,
+    by_name: HashMap<String, Vec<Entry>>,
+}
+
 /// The advisory index.
 #[derive(Debug, Default)]
 pub struct Index {
     advisories: Vec<AdvisoryInfo>,
-    /// Ecosystem, then normalized package name: looked up by `&str`, without building a key.
-    by_package: HashMap<Ecosystem, HashMap<String, Vec<Entry>>>,
-    by_cpe: HashMap<(String, String), Vec<Entry>>,
+    /// Ecosystem key (or [`CPE_ECOSYSTEM`]), then normalized package name (or `vendor:product`):
+    /// looked up by `&str`, without building a key.
+    by_key: HashMap<String, KeyEntries>,
 }
 
-/// The (ecosystem, normalized name) key a package URL is looked up under, plus its version.
-pub fn purl_key(purl: &str) -> Option<((Ecosystem, String), Option<String>)> {
+/// What a package URL is looked up under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PurlLookup<'a> {
+    /// The ecosystem key (`PyPI`, `Debian`, `Red Hat`, …).
+    pub key: Cow<'a, str>,
+    /// The ordering its versions are compared in.
+    pub ordering: Ecosystem,
+    /// The ecosystem-normalized package name (`group:artifact` for Maven).
+    pub name_key: String,
+    /// The purl's version.
+    pub version: Option<Cow<'a, str>>,
+}
+
+/// Where a package URL is looked up: ecosystem key, normalized name and version.
+pub fn purl_lookup(purl: &str) -> Option<PurlLookup<'_>> {
     let parts = package_of(purl)?;
-    let name = parts.ecosystem.normalize_package_name(&parts.name);
-    Some(((parts.ecosystem, name), parts.version.map(Cow::into_owned)))
+    Some(PurlLookup {
+        name_key: parts.ecosystem.normalize_package_name(&parts.name),
+        key: parts.key,
+        ordering: parts.ecosystem,
+        version: parts.version,
+    })
 }
 
-/// What matching needs from a package URL: the ecosystem, the package name as OSV writes it
-/// (before ecosystem normalization) and the version.
+/// What matching needs from a package URL: the ecosystem key and ordering, the package name as
+/// OSV writes it (before ecosystem normalization) and the version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct PackageParts<'a> {
+    key: Cow<'a, str>,
     ecosystem: Ecosystem,
     name: Cow<'a, str>,
     version: Option<Cow<'a, str>>,
@@ -112,10 +133,45 @@ fn full_purl(purl: &str) -> Option<PackageParts<'static>> {
     let ecosystem = Ecosystem::from_purl_type(parsed.ty())?;
     let name = osv_name(parsed.ty(), parsed.namespace(), parsed.name());
     Some(PackageParts {
+        key: ecosystem_key_of(parsed.ty(), parsed.namespace(), &ecosystem),
         ecosystem,
         name: Cow::Owned(name.into_owned()),
         version: parsed.version().map(|v| Cow::Owned(v.to_owned())),
     })
+}
+
+/// The OSV ecosystem a package URL's packages are published under. Distribution types name the
+/// distribution in their namespace (purl-spec: `deb/debian`, `deb/ubuntu`, `rpm/redhat`,
+/// `rpm/opensuse`, `apk/alpine`, `apk/wolfi`); a namespace without an OSV ecosystem keys under
+/// itself, so it matches nothing rather than another distribution's records.
+fn ecosystem_key_of(ty: &str, namespace: Option<&str>, ecosystem: &Ecosystem) -> Cow<'static, str> {
+    let namespace = namespace.map(str::to_ascii_lowercase);
+    let distribution = match (ty.to_ascii_lowercase().as_str(), namespace.as_deref()) {
+        ("deb", None | Some("debian")) => "Debian",
+        ("deb", Some("ubuntu")) => "Ubuntu",
+        ("rpm", None | Some("redhat" | "rhel")) => "Red Hat",
+        ("rpm", Some("rocky" | "rockylinux" | "rocky-linux")) => "Rocky Linux",
+        ("rpm", Some("almalinux" | "alma")) => "AlmaLinux",
+        ("rpm", Some("suse" | "sles")) => "SUSE",
+        ("rpm", Some("opensuse")) => "openSUSE",
+        ("rpm", Some("mageia")) => "Mageia",
+        ("rpm", Some("openeuler")) => "openEuler",
+        ("rpm", Some("photon")) => "Photon OS",
+        ("rpm", Some("azurelinux" | "mariner" | "cbl-mariner")) => "Azure Linux",
+        ("apk" | "alpine", None | Some("alpine")) => "Alpine",
+        ("apk", Some("wolfi")) => "Wolfi",
+        ("apk", Some("chainguard")) => "Chainguard",
+        ("apk", Some("alpaquita")) => "Alpaquita",
+        ("apk", Some("minimos")) => "MinimOS",
+        ("deb" | "rpm" | "apk", Some(other)) => return Cow::Owned(other.to_owned()),
+        ("github", _) => "GitHub Actions",
+        ("swift", _) => "SwiftURL",
+        _ => match ecosystem.static_osv_name() {
+            Some(name) => name,
+            None => return Cow::Owned(ecosystem.osv_name().to_owned()),
+        },
+    };
+    Cow::Borrowed(distribution)
 }
 
 /// `group:artifact` for Maven, `namespace/name` for the others that have a namespace, except the
@@ -233,12 +289,15 @@ fn simple_purl(purl: &str) -> Option<PackageParts<'_>> {
         name = Cow::Owned(name.replace('_', "-"));
     }
     let namespace = namespace.map(|namespace| lowercase_if(namespace, lower_namespace));
+    let ecosystem = Ecosystem::from_purl_type(&lower_ty)?;
+    let key = ecosystem_key_of(&lower_ty, namespace.as_deref(), &ecosystem);
     let osv = match osv_name(&lower_ty, namespace.as_deref(), &name) {
         Cow::Owned(joined) => Cow::Owned(joined),
         Cow::Borrowed(_) => name,
     };
     Some(PackageParts {
-        ecosystem: Ecosystem::from_purl_type(&lower_ty)?,
+        key,
+        ecosystem,
         name: osv,
         version: version.map(Cow::Borrowed),
     })
@@ -326,12 +385,11 @@ impl Index {
 
     /// Number of indexed (package or CPE, advisory) entries.
     pub fn entry_count(&self) -> usize {
-        self.by_package
+        self.by_key
             .values()
-            .flat_map(HashMap::values)
+            .flat_map(|keyed| keyed.by_name.values())
             .map(Vec::len)
-            .sum::<usize>()
-            + self.by_cpe.values().map(Vec::len).sum::<usize>()
+            .sum()
     }
 
     /// Adds an OSV record; withdrawn records are skipped (returns whether it was added).
@@ -339,187 +397,97 @@ impl Index {
         if record.withdrawn.is_some() {
             return false;
         }
-        let advisory = self.advisories.len();
-        self.advisories.push(AdvisoryInfo {
-            id: record.id.clone(),
-            aliases: record.aliases.clone(),
-            source: source.to_owned(),
-            summary: record.summary.clone(),
-        });
-        for affected in &record.affected {
-            let Some(package) = &affected.package else {
-                continue;
-            };
-            let ecosystem = Ecosystem::from_osv_name(&package.ecosystem);
-            let ranges: Vec<Range> = affected.ranges.iter().filter_map(to_range).collect();
-            let description = affected
-                .ranges
-                .iter()
-                .map(|range| describe_osv_range(range, &affected.versions))
-                .filter(|text| !text.is_empty())
-                .collect::<Vec<_>>()
-                .join("; ");
-            let description = if description.is_empty() {
-                format!("{} listed versions", affected.versions.len())
-            } else {
-                description
-            };
-            let condition = Condition::Osv(CompiledRanges::compile(
-                &ecosystem,
-                &ranges,
-                &affected.versions,
-            ));
-            let name = ecosystem.normalize_package_name(&package.name);
-            self.by_package
-                .entry(ecosystem)
-                .or_default()
-                .entry(name)
-                .or_default()
-                .push(Entry {
-                    advisory,
-                    condition,
-                    range: description,
-                });
-        }
+        self.add_record(&knowledge::from_osv(record), source);
         true
     }
 
-    /// Adds every vulnerability of a CSAF document, one advisory each, indexing the products it
-    /// lists as affected (by purl when present, else by CPE).
+    /// Adds every vulnerability of a CSAF document that lists affected products, one advisory
+    /// each, indexed as [`knowledge::from_csaf`] keys them.
     pub fn add_csaf(&mut self, csaf: &Csaf, source: &str) {
-        let products: HashMap<String, crate::csaf::Product> = csaf
-            .products()
-            .into_iter()
-            .map(|product| (product.product_id.clone(), product))
-            .collect();
-        for vulnerability in &csaf.vulnerabilities {
-            let Some(status) = &vulnerability.product_status else {
+        self.add_record(&knowledge::from_csaf(csaf), source);
+    }
+
+    /// Adds what the knowledge base keeps of a document: one advisory per vulnerability (every
+    /// one of an OSV record, those with affected packages of other documents), indexed under
+    /// its packages' keys. Withdrawn records are skipped.
+    pub fn add_record(&mut self, record: &SourceRecord, source: &str) {
+        if record.withdrawn {
+            return;
+        }
+        for part in &record.vulnerabilities {
+            if part.packages.is_empty() && record.kind != SourceKind::Osv {
                 continue;
+            }
+            let id = if record.kind == SourceKind::Osv {
+                record.source_id.clone()
+            } else {
+                part.ids
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| record.source_id.clone())
             };
-            let affected: Vec<&str> = status
-                .statuses()
-                .filter(|(_, state)| *state == VexStatus::Affected)
-                .map(|(id, _)| id)
-                .collect();
-            if affected.is_empty() {
-                continue;
-            }
-            let mut ids = vulnerability.all_ids().map(str::to_owned);
-            let id = ids
-                .next()
-                .unwrap_or_else(|| csaf.document.tracking.id.clone());
-            let mut aliases: Vec<String> = ids.collect();
-            if !csaf.document.tracking.id.is_empty() && csaf.document.tracking.id != id {
-                aliases.push(csaf.document.tracking.id.clone());
-            }
             let advisory = self.advisories.len();
             self.advisories.push(AdvisoryInfo {
+                aliases: part.ids.iter().filter(|a| **a != id).cloned().collect(),
                 id,
-                aliases,
+                record: record.source_id.clone(),
                 source: source.to_owned(),
-                summary: vulnerability
-                    .title
-                    .clone()
-                    .or_else(|| Some(csaf.document.title.clone())),
+                summary: part.facts.summary.clone().or_else(|| record.title.clone()),
             });
-            for product in affected.into_iter().filter_map(|id| products.get(id)) {
-                self.add_csaf_product(advisory, product);
+            for package in &part.packages {
+                let keyed = self
+                    .by_key
+                    .entry(package.ecosystem.clone())
+                    .or_insert_with(|| KeyEntries {
+                        ordering: key_ecosystem(&package.ecosystem),
+                        by_name: HashMap::new(),
+                    });
+                let condition = package.condition.compile(&keyed.ordering);
+                keyed
+                    .by_name
+                    .entry(package.name_key.clone())
+                    .or_default()
+                    .push(Entry {
+                        advisory,
+                        condition,
+                        range: package.range.clone(),
+                    });
             }
         }
     }
 
-    fn add_csaf_product(&mut self, advisory: usize, product: &crate::csaf::Product) {
-        let vers = product
-            .version_range
-            .as_deref()
-            .and_then(|range| VersSpec::parse(range).ok());
-        if let Some(((ecosystem, name), purl_version)) = product.purl.as_deref().and_then(purl_key)
-        {
-            let (condition, range) = match (&vers, purl_version.or_else(|| product.version.clone()))
-            {
-                (Some(spec), _) => (Condition::Vers(spec.clone()), spec.to_string()),
-                (None, Some(version)) => (
-                    Condition::Exact(Some(version.clone())),
-                    format!("={version}"),
-                ),
-                (None, None) => (Condition::Exact(None), "any version".to_owned()),
-            };
-            self.by_package
-                .entry(ecosystem)
-                .or_default()
-                .entry(name)
-                .or_default()
-                .push(Entry {
-                    advisory,
-                    condition,
-                    range,
-                });
-        } else if let Some((vendor, name, version)) = product.cpe.as_deref().and_then(cpe_fields) {
-            let exact = match version.as_str() {
-                "*" | "-" | "" => product.version.clone(),
-                _ => Some(version),
-            };
-            let (condition, range) = match (&vers, exact) {
-                (Some(spec), _) => (Condition::Vers(spec.clone()), spec.to_string()),
-                (None, Some(version)) => (
-                    Condition::Exact(Some(version.clone())),
-                    format!("={version}"),
-                ),
-                (None, None) => (Condition::Exact(None), "any version".to_owned()),
-            };
-            self.by_cpe.entry((vendor, name)).or_default().push(Entry {
-                advisory,
-                condition,
-                range,
-            });
-        }
-    }
-
-    /// Matches one component; `index` is its position, copied into each [`Match`].
+    /// Matches one component under every key [`knowledge::component_keys`] gives it; `index` is
+    /// its position, copied into each [`Match`]. A component without a version is tested as
+    /// `""`, which only "any version" products match.
     pub fn match_component(&self, index: usize, component: &Component, out: &mut Vec<Match>) {
         if let Some(parts) = component.purl.as_deref().and_then(package_of)
-            && let Some(packages) = self.by_package.get(&parts.ecosystem)
+            && let Some(keyed) = self.by_key.get(parts.key.as_ref())
         {
             let name = parts.ecosystem.normalize_package_name(&parts.name);
-            let version_text = parts.version.as_deref().or(component.version.as_deref());
-            if let (Some(entries), Some(version_text)) = (packages.get(&name), version_text) {
-                let parsed = parts.ecosystem.parse(version_text).ok();
-                let prepared = parsed.as_ref().map(PreparedVersion::new);
-                for entry in entries {
-                    if affects(&entry.condition, prepared.as_ref(), version_text) {
-                        out.push(Match {
-                            component: index,
-                            advisory: entry.advisory,
-                            range: entry.range.clone(),
-                            matched_by: "purl",
-                        });
-                    }
-                }
+            if let Some(entries) = keyed.by_name.get(&name) {
+                let version_text = parts
+                    .version
+                    .as_deref()
+                    .or(component.version.as_deref())
+                    .unwrap_or("");
+                keyed.push_matches(index, entries, version_text, "purl", out);
             }
         }
+        let Some(keyed) = self.by_key.get(CPE_ECOSYSTEM) else {
+            return;
+        };
         for cpe in &component.cpes {
             let Some((vendor, product, cpe_version)) = cpe_fields(cpe) else {
                 continue;
             };
-            let Some(entries) = self.by_cpe.get(&(vendor, product)) else {
+            let Some(entries) = keyed.by_name.get(&format!("{vendor}:{product}")) else {
                 continue;
             };
             let version_text = match cpe_version.as_str() {
                 "*" | "-" | "" => component.version.clone().unwrap_or_default(),
                 _ => cpe_version,
             };
-            let parsed = Ecosystem::Generic.parse(&version_text).ok();
-            let prepared = parsed.as_ref().map(PreparedVersion::new);
-            for entry in entries {
-                if affects(&entry.condition, prepared.as_ref(), &version_text) {
-                    out.push(Match {
-                        component: index,
-                        advisory: entry.advisory,
-                        range: entry.range.clone(),
-                        matched_by: "cpe",
-                    });
-                }
-            }
+            keyed.push_matches(index, entries, &version_text, "cpe", out);
         }
     }
 
@@ -535,15 +503,30 @@ impl Index {
     }
 }
 
-fn affects(condition: &Condition, parsed: Option<&PreparedVersion<'_>>, text: &str) -> bool {
-    match condition {
-        Condition::Osv(ranges) => match parsed {
-            Some(version) => ranges.affects_prepared(version).is_affected(),
-            None => false,
-        },
-        Condition::Vers(spec) => spec.contains(text).unwrap_or(false),
-        Condition::Exact(None) => true,
-        Condition::Exact(Some(version)) => version.eq_ignore_ascii_case(text),
+impl KeyEntries {
+    fn push_matches(
+        &self,
+        component: usize,
+        entries: &[Entry],
+        version_text: &str,
+        matched_by: &'static str,
+        out: &mut Vec<Match>,
+    ) {
+        let parsed = self.ordering.parse(version_text).ok();
+        let prepared = parsed.as_ref().map(PreparedVersion::new);
+        for entry in entries {
+            if entry
+                .condition
+                .affects_prepared(prepared.as_ref(), version_text)
+            {
+                out.push(Match {
+                    component,
+                    advisory: entry.advisory,
+                    range: entry.range.clone(),
+                    matched_by,
+                });
+            }
+        }
     }
 }
 
@@ -685,10 +668,39 @@ mod tests {
     }
 
     #[test]
+    fn two_cves_of_one_csaf_document_stay_two_vulnerabilities() {
+        let mut csaf: serde_json::Value =
+            serde_json::from_str(include_str!("../tests/fixtures/csaf-sample.json")).unwrap();
+        // The sample's vulnerability also lists the tracking id among its own ids; drop it so
+        // only the tracking id could join the two.
+        csaf["vulnerabilities"][0]["ids"] = serde_json::json!([]);
+        let mut second = csaf["vulnerabilities"][0].clone();
+        second["cve"] = "CVE-2024-0002".into();
+        csaf["vulnerabilities"].as_array_mut().unwrap().push(second);
+        let csaf = crate::csaf::from_json(&csaf.to_string()).unwrap();
+        let mut index = Index::new();
+        index.add_csaf(&csaf, "sample");
+        let advisories = index.advisories();
+        assert_eq!(advisories.len(), 2);
+        assert!(
+            advisories
+                .iter()
+                .all(|a| a.record == csaf.document.tracking.id)
+        );
+        assert!(
+            advisories
+                .iter()
+                .all(|a| !a.aliases.contains(&csaf.document.tracking.id))
+        );
+        assert_eq!(alias_groups(advisories), [0, 1]);
+    }
+
+    #[test]
     fn aliases_group_transitively() {
         let info = |id: &str, aliases: &[&str]| AdvisoryInfo {
             id: id.into(),
             aliases: aliases.iter().map(|a| (*a).into()).collect(),
+            record: id.into(),
             source: String::new(),
             summary: None,
         };
@@ -810,6 +822,7 @@ mod tests {
                 .map(|i| AdvisoryInfo {
                     id: format!("ID-{i}"),
                     aliases: edges.iter().filter(|(a, _)| *a == i).map(|(_, b)| format!("ID-{b}")).collect(),
+                    record: format!("ID-{i}"),
                     source: String::new(),
                     summary: None,
                 })

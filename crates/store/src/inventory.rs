@@ -19,6 +19,7 @@ use clearinghouse_domain::{
 };
 use jiff::Timestamp;
 
+use crate::vex::OperatorVex;
 use crate::{Appended, Result};
 
 /// Whose matches a `record_matches` call replaces.
@@ -37,8 +38,20 @@ pub struct MatchOutcome {
     pub added: u64,
     /// Matches that no longer hold, removed.
     pub removed: u64,
+    /// Matches that still hold but changed: status (a VEX statement), reason or vulnerability.
+    pub changed: u64,
     /// Outbox events written.
     pub events: u64,
+}
+
+impl MatchOutcome {
+    /// Adds another outcome's counts.
+    pub fn absorb(&mut self, other: MatchOutcome) {
+        self.added += other.added;
+        self.removed += other.removed;
+        self.changed += other.changed;
+        self.events += other.events;
+    }
 }
 
 /// How many operators and assets in a sector have a vulnerability.
@@ -100,11 +113,13 @@ pub trait InventoryStore: Send + Sync {
     /// An operator's assets, by name.
     async fn list_assets(&self, org: OrgId) -> Result<Vec<Asset>>;
     /// Stores an upload and its components; the asset's previous upload is superseded (kept, no
-    /// longer matched). The upload is pending until its matches are recorded.
+    /// longer matched), and so is the VEX embedded in it, replaced by `embedded_vex` when the new
+    /// SBOM carries some. The upload is pending until its matches are recorded.
     async fn create_upload(
         &self,
         upload: &Upload,
         components: &[InventoryComponent],
+        embedded_vex: Option<&OperatorVex<'_>>,
         audit: &AuditRecord,
     ) -> Result<Appended>;
     /// One upload.
@@ -207,6 +222,7 @@ macro_rules! impl_inventory {
 
             use crate::inventory::*;
             use crate::shared::placeholders;
+            use crate::vex::OperatorVex;
             use crate::{Appended, Error, Result};
 
             fn parse<T: std::str::FromStr>(text: &str, what: &str) -> Result<T> {
@@ -249,19 +265,19 @@ macro_rules! impl_inventory {
                 })
             }
 
-            type ComponentRow = (i64, String, Option<String>, Option<String>, String, String, Option<String>);
+            type ComponentRow = (i64, String, Option<String>, Option<String>, String, String, Option<String>, Option<String>);
 
             fn component(row: ComponentRow) -> InventoryComponent {
-                let (seq, name, version, purl, ecosystem, name_key, match_version) = row;
-                InventoryComponent { seq: seq as u32, name, version, purl, ecosystem, name_key, match_version }
+                let (seq, name, version, purl, ecosystem, name_key, match_version, reference) = row;
+                InventoryComponent { seq: seq as u32, name, version, purl, ecosystem, name_key, match_version, reference }
             }
 
-            type MatchRow = (String, i64, String, i64, String, String, String, String, Option<String>, Option<String>, String, String, String, Option<String>, i64);
+            type MatchRow = (String, i64, String, i64, String, String, String, String, Option<String>, Option<String>, String, String, String, Option<String>, Option<String>, i64);
             const MATCH_COLUMNS: &str = "upload_id, component_seq, advisory_id, package_seq, org_id, asset_id, vulnerability_id, component_name, \
-                                         component_version, purl, range_text, matched_by, status, justification, first_seen";
+                                         component_version, purl, range_text, matched_by, status, justification, vex_by, first_seen";
 
             fn stored_match(row: MatchRow) -> Result<StoredMatch> {
-                let (upload, cseq, advisory, pseq, org, asset, vulnerability, name, version, purl, range, by, status, justification, first_seen) = row;
+                let (upload, cseq, advisory, pseq, org, asset, vulnerability, name, version, purl, range, by, status, justification, vex_by, first_seen) = row;
                 Ok(StoredMatch {
                     found: NewMatch {
                         org: parse(&org, "organization id")?,
@@ -278,6 +294,7 @@ macro_rules! impl_inventory {
                         matched_by: by,
                         status: parse(&status, "match status")?,
                         justification,
+                        vex_by,
                     },
                     first_seen: from_micros(first_seen),
                 })
@@ -388,9 +405,21 @@ macro_rules! impl_inventory {
                     rows.into_iter().map(asset).collect()
                 }
 
-                async fn create_upload(&self, u: &Upload, components: &[InventoryComponent], audit: &AuditRecord) -> Result<Appended> {
+                async fn create_upload(&self, u: &Upload, components: &[InventoryComponent], embedded_vex: Option<&OperatorVex<'_>>, audit: &AuditRecord) -> Result<Appended> {
                     let mut tx = self.begin_write().await?;
                     let now = to_micros(u.created_at);
+                    // The VEX embedded in the asset's previous SBOM applied to that SBOM only.
+                    let embedded: Vec<(String,)> = sqlx::query_as("SELECT id FROM vex_submissions WHERE asset_id = $1 AND withdrawn_at IS NULL")
+                        .bind(u.asset.to_string())
+                        .fetch_all(&mut *tx)
+                        .await?;
+                    let embedded: Vec<String> = embedded.into_iter().map(|(id,)| id).collect();
+                    super::vex_impl::withdraw_in_tx(&mut tx, &embedded, now).await?;
+                    if let Some(vex) = embedded_vex {
+                        // Limited to this asset, whose new upload is matched next: no other
+                        // record needs matching again.
+                        super::vex_impl::insert_submission(&mut tx, vex).await?;
+                    }
                     let previous: Vec<(String,)> = sqlx::query_as("SELECT id FROM inventory_uploads WHERE asset_id = $1 AND superseded_at IS NULL")
                         .bind(u.asset.to_string())
                         .fetch_all(&mut *tx)
@@ -413,15 +442,15 @@ macro_rules! impl_inventory {
                         .await?;
                     let mut key_numbers: HashMap<u32, i64> = HashMap::new();
                     for chunk in components.chunks(100) {
-                        let mut sql = String::from("INSERT INTO inventory_components (upload_id, seq, key_no, org_id, asset_id, current, name, version, purl, ecosystem, name_key, match_version) VALUES ");
+                        let mut sql = String::from("INSERT INTO inventory_components (upload_id, seq, key_no, org_id, asset_id, current, name, version, purl, ecosystem, name_key, match_version, reference) VALUES ");
                         for i in 0..chunk.len() {
                             if i > 0 {
                                 sql.push_str(", ");
                             }
-                            let b = 11 * i;
+                            let b = 12 * i;
                             sql.push_str(&format!(
-                                "(${}, ${}, ${}, ${}, ${}, 1, ${}, ${}, ${}, ${}, ${}, ${})",
-                                b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11
+                                "(${}, ${}, ${}, ${}, ${}, 1, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                                b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11, b + 12
                             ));
                         }
                         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -438,7 +467,8 @@ macro_rules! impl_inventory {
                                 .bind(&c.purl)
                                 .bind(&c.ecosystem)
                                 .bind(&c.name_key)
-                                .bind(&c.match_version);
+                                .bind(&c.match_version)
+                                .bind(&c.reference);
                             *key_no += 1;
                         }
                         query.execute(&mut *tx).await?;
@@ -461,7 +491,7 @@ macro_rules! impl_inventory {
 
                 async fn upload_components(&self, id: UploadId) -> Result<Vec<InventoryComponent>> {
                     let rows: Vec<ComponentRow> = sqlx::query_as(
-                        "SELECT seq, name, version, purl, ecosystem, name_key, match_version FROM inventory_components WHERE upload_id = $1 ORDER BY seq, key_no",
+                        "SELECT seq, name, version, purl, ecosystem, name_key, match_version, reference FROM inventory_components WHERE upload_id = $1 ORDER BY seq, key_no",
                     )
                     .bind(id.to_string())
                     .fetch_all(self.reader())
@@ -484,15 +514,16 @@ macro_rules! impl_inventory {
                     let mut out = Vec::new();
                     for chunk in names.chunks(500) {
                         let sql = format!(
-                            "SELECT org_id, asset_id, upload_id, seq, name, version, purl, ecosystem, name_key, match_version \
+                            "SELECT org_id, asset_id, upload_id, seq, name, version, purl, ecosystem, name_key, match_version, reference \
                              FROM inventory_components WHERE current = 1 AND name_key IN ({})",
                             placeholders(1, chunk.len())
                         );
-                        let mut query = sqlx::query_as::<_, (String, String, String, i64, String, Option<String>, Option<String>, String, String, Option<String>)>(sqlx::AssertSqlSafe(sql));
+                        type HitRow = (String, String, String, i64, String, Option<String>, Option<String>, String, String, Option<String>, Option<String>);
+                        let mut query = sqlx::query_as::<_, HitRow>(sqlx::AssertSqlSafe(sql));
                         for name in chunk {
                             query = query.bind(*name);
                         }
-                        for (org, asset, upload, seq, name, version, purl, ecosystem, name_key, match_version) in query.fetch_all(self.reader()).await? {
+                        for (org, asset, upload, seq, name, version, purl, ecosystem, name_key, match_version, reference) in query.fetch_all(self.reader()).await? {
                             if !wanted.get(name_key.as_str()).is_some_and(|e| e.contains(&ecosystem.as_str())) {
                                 continue;
                             }
@@ -500,7 +531,7 @@ macro_rules! impl_inventory {
                                 org: parse(&org, "organization id")?,
                                 asset: parse(&asset, "asset id")?,
                                 upload: parse(&upload, "upload id")?,
-                                component: component((seq, name, version, purl, ecosystem, name_key, match_version)),
+                                component: component((seq, name, version, purl, ecosystem, name_key, match_version, reference)),
                             });
                         }
                     }
@@ -508,71 +539,137 @@ macro_rules! impl_inventory {
                 }
 
                 async fn record_matches(&self, scope: &MatchScope, matches: &[NewMatch], audit: &AuditRecord) -> Result<MatchOutcome> {
+                    // A few statements per chunk of matches, never per match: one read of what the
+                    // scope holds, one earlier-sighting lookup per chunk of new matches, then
+                    // multi-row writes of only what is new or changed.
                     let mut tx = self.begin_write().await?;
                     let now = to_micros(clearinghouse_domain::time::now());
-                    // The matches the scope holds now.
                     let (filter, ids): (&str, Vec<String>) = match scope {
                         MatchScope::Advisories(list) => ("advisory_id", list.iter().map(|(id, _)| id.to_string()).collect()),
                         MatchScope::Upload(id) => ("upload_id", vec![id.to_string()]),
                     };
-                    let mut existing: HashSet<(String, i64, String, i64)> = HashSet::new();
+                    type Key = (String, i64, String, i64);
+                    // What each stored match says: status, justification, who said so, vulnerability, range, matched by.
+                    type Said = (String, Option<String>, Option<String>, String, String, String);
+                    let mut existing: HashMap<Key, Said> = HashMap::new();
                     for chunk in ids.chunks(500) {
                         let sql = format!(
-                            "SELECT upload_id, component_seq, advisory_id, package_seq FROM matches WHERE current = 1 AND {filter} IN ({})",
+                            "SELECT upload_id, component_seq, advisory_id, package_seq, status, justification, vex_by, vulnerability_id, range_text, matched_by \
+                             FROM matches WHERE current = 1 AND {filter} IN ({})",
                             placeholders(1, chunk.len())
                         );
-                        let mut query = sqlx::query_as::<_, (String, i64, String, i64)>(sqlx::AssertSqlSafe(sql));
+                        type Row = (String, i64, String, i64, String, Option<String>, Option<String>, String, String, String);
+                        let mut query = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql));
                         for id in chunk {
                             query = query.bind(id);
                         }
-                        existing.extend(query.fetch_all(&mut *tx).await?);
+                        for (upload, cseq, advisory, pseq, status, justification, vex_by, vulnerability, range, by) in query.fetch_all(&mut *tx).await? {
+                            existing.insert((upload, cseq, advisory, pseq), (status, justification, vex_by, vulnerability, range, by));
+                        }
                     }
+                    let key_of = |m: &NewMatch| -> Key {
+                        (m.upload.to_string(), i64::from(m.component_seq), m.advisory.to_string(), i64::from(m.package_seq))
+                    };
                     let mut outcome = MatchOutcome::default();
-                    let mut wanted: HashSet<(String, i64, String, i64)> = HashSet::new();
-                    let mut notified: HashSet<(AssetId, VulnerabilityId)> = HashSet::new();
+                    let mut wanted: HashSet<Key> = HashSet::with_capacity(matches.len());
+                    let mut fresh: Vec<&NewMatch> = Vec::new();
+                    let mut changed: Vec<&NewMatch> = Vec::new();
                     for m in matches {
-                        let key = (m.upload.to_string(), i64::from(m.component_seq), m.advisory.to_string(), i64::from(m.package_seq));
-                        let is_new = !existing.contains(&key);
+                        let key = key_of(m);
+                        match existing.get(&key) {
+                            None if !wanted.contains(&key) => fresh.push(m),
+                            None => {}
+                            Some((status, justification, vex_by, vulnerability, range, by)) => {
+                                let same = status == m.status.as_str()
+                                    && *justification == m.justification
+                                    && *vex_by == m.vex_by
+                                    && *vulnerability == m.vulnerability.to_string()
+                                    && *range == m.range
+                                    && *by == m.matched_by;
+                                if !same && !wanted.contains(&key) {
+                                    changed.push(m);
+                                }
+                            }
+                        }
                         wanted.insert(key);
-                        // Known to this asset before (an earlier upload, another record of the
-                        // same vulnerability)? Then it is not news, and keeps its first sighting.
-                        let earlier: Option<(Option<i64>,)> = if is_new {
-                            sqlx::query_as("SELECT MIN(first_seen) FROM matches WHERE asset_id = $1 AND vulnerability_id = $2 AND component_name = $3")
+                    }
+                    outcome.added = fresh.len() as u64;
+                    outcome.changed = changed.len() as u64;
+                    // Known to this asset before (an earlier upload, another record of the same
+                    // vulnerability)? Then it is not news, and keeps its first sighting.
+                    let mut earlier: HashMap<(String, String, String), i64> = HashMap::new();
+                    for chunk in fresh.chunks(300) {
+                        let mut assets: Vec<String> = chunk.iter().map(|m| m.asset.to_string()).collect();
+                        assets.sort();
+                        assets.dedup();
+                        let mut vulnerabilities: Vec<String> = chunk.iter().map(|m| m.vulnerability.to_string()).collect();
+                        vulnerabilities.sort();
+                        vulnerabilities.dedup();
+                        let sql = format!(
+                            "SELECT asset_id, vulnerability_id, component_name, MIN(first_seen) FROM matches \
+                             WHERE asset_id IN ({}) AND vulnerability_id IN ({}) GROUP BY asset_id, vulnerability_id, component_name",
+                            placeholders(1, assets.len()),
+                            placeholders(1 + assets.len(), vulnerabilities.len())
+                        );
+                        let mut query = sqlx::query_as::<_, (String, String, String, i64)>(sqlx::AssertSqlSafe(sql));
+                        for id in assets.iter().chain(&vulnerabilities) {
+                            query = query.bind(id);
+                        }
+                        for (asset, vulnerability, name, first_seen) in query.fetch_all(&mut *tx).await? {
+                            earlier.insert((asset, vulnerability, name), first_seen);
+                        }
+                    }
+                    let earlier_of = |m: &NewMatch| earlier.get(&(m.asset.to_string(), m.vulnerability.to_string(), m.component_name.clone())).copied();
+                    let writes: Vec<(&NewMatch, i64)> = fresh
+                        .iter()
+                        .map(|m| (*m, earlier_of(m).unwrap_or(now)))
+                        .chain(changed.iter().map(|m| (*m, now)))
+                        .collect();
+                    for chunk in writes.chunks(150) {
+                        let mut sql = format!("INSERT INTO matches ({MATCH_COLUMNS}, current) VALUES ");
+                        for i in 0..chunk.len() {
+                            if i > 0 {
+                                sql.push_str(", ");
+                            }
+                            let b = 16 * i;
+                            sql.push('(');
+                            for n in 1..=16 {
+                                sql.push_str(&format!("${}, ", b + n));
+                            }
+                            sql.push_str("1)");
+                        }
+                        // A changed match keeps its first sighting.
+                        sql.push_str(
+                            " ON CONFLICT (upload_id, component_seq, advisory_id, package_seq) DO UPDATE SET vulnerability_id = excluded.vulnerability_id, \
+                             range_text = excluded.range_text, matched_by = excluded.matched_by, status = excluded.status, justification = excluded.justification, \
+                             vex_by = excluded.vex_by, current = 1",
+                        );
+                        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+                        for (m, first_seen) in chunk {
+                            query = query
+                                .bind(m.upload.to_string())
+                                .bind(i64::from(m.component_seq))
+                                .bind(m.advisory.to_string())
+                                .bind(i64::from(m.package_seq))
+                                .bind(m.org.to_string())
                                 .bind(m.asset.to_string())
                                 .bind(m.vulnerability.to_string())
                                 .bind(&m.component_name)
-                                .fetch_optional(&mut *tx)
-                                .await?
-                        } else {
-                            None
-                        };
-                        let earlier = earlier.and_then(|(t,)| t);
-                        sqlx::query(sqlx::AssertSqlSafe(format!(
-                            "INSERT INTO matches ({MATCH_COLUMNS}, current) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1) \
-                             ON CONFLICT (upload_id, component_seq, advisory_id, package_seq) DO UPDATE SET vulnerability_id = excluded.vulnerability_id, \
-                             range_text = excluded.range_text, matched_by = excluded.matched_by, status = excluded.status, justification = excluded.justification, current = 1"
-                        )))
-                        .bind(m.upload.to_string())
-                        .bind(i64::from(m.component_seq))
-                        .bind(m.advisory.to_string())
-                        .bind(i64::from(m.package_seq))
-                        .bind(m.org.to_string())
-                        .bind(m.asset.to_string())
-                        .bind(m.vulnerability.to_string())
-                        .bind(&m.component_name)
-                        .bind(&m.component_version)
-                        .bind(&m.purl)
-                        .bind(&m.range)
-                        .bind(&m.matched_by)
-                        .bind(m.status.as_str())
-                        .bind(&m.justification)
-                        .bind(earlier.unwrap_or(now))
-                        .execute(&mut *tx)
-                        .await?;
-                        if is_new {
-                            outcome.added += 1;
+                                .bind(&m.component_version)
+                                .bind(&m.purl)
+                                .bind(&m.range)
+                                .bind(&m.matched_by)
+                                .bind(m.status.as_str())
+                                .bind(&m.justification)
+                                .bind(&m.vex_by)
+                                .bind(*first_seen);
                         }
-                        if is_new && earlier.is_none() && m.status == MatchStatus::Affected && notified.insert(event_key(m)) {
+                        query.execute(&mut *tx).await?;
+                    }
+                    let mut notified: HashSet<(AssetId, VulnerabilityId)> = HashSet::new();
+                    let mut events: Vec<(String, String)> = Vec::new();
+                    for m in &fresh {
+                        if earlier_of(m).is_none() && m.status == MatchStatus::Affected && notified.insert(event_key(m)) {
                             let payload = serde_json::json!({
                                 "organization": m.org,
                                 "asset": m.asset,
@@ -582,30 +679,47 @@ macro_rules! impl_inventory {
                                 "range": m.range,
                                 "matched_by": m.matched_by,
                             });
-                            sqlx::query("INSERT INTO events (id, org_id, kind, payload, created_at, dispatched) VALUES ($1, $2, 'match.new', $3, $4, 0)")
-                                .bind(uuid::Uuid::now_v7().to_string())
-                                .bind(m.org.to_string())
-                                .bind(payload.to_string())
-                                .bind(now)
-                                .execute(&mut *tx)
-                                .await?;
-                            outcome.events += 1;
+                            events.push((m.org.to_string(), payload.to_string()));
                         }
                     }
-                    for key in existing.difference(&wanted) {
-                        sqlx::query("DELETE FROM matches WHERE upload_id = $1 AND component_seq = $2 AND advisory_id = $3 AND package_seq = $4")
-                            .bind(&key.0)
-                            .bind(key.1)
-                            .bind(&key.2)
-                            .bind(key.3)
-                            .execute(&mut *tx)
-                            .await?;
-                        outcome.removed += 1;
+                    for chunk in events.chunks(300) {
+                        let mut sql = String::from("INSERT INTO events (id, org_id, kind, payload, created_at, dispatched) VALUES ");
+                        for i in 0..chunk.len() {
+                            if i > 0 {
+                                sql.push_str(", ");
+                            }
+                            let b = 4 * i;
+                            sql.push_str(&format!("(${}, ${}, 'match.new', ${}, ${}, 0)", b + 1, b + 2, b + 3, b + 4));
+                        }
+                        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+                        for (org, payload) in chunk {
+                            query = query.bind(uuid::Uuid::now_v7().to_string()).bind(org).bind(payload).bind(now);
+                        }
+                        query.execute(&mut *tx).await?;
                     }
+                    outcome.events = events.len() as u64;
+                    let gone: Vec<&Key> = existing.keys().filter(|key| !wanted.contains(*key)).collect();
+                    for chunk in gone.chunks(200) {
+                        let mut sql = String::from("DELETE FROM matches WHERE (upload_id, component_seq, advisory_id, package_seq) IN (VALUES ");
+                        for i in 0..chunk.len() {
+                            if i > 0 {
+                                sql.push_str(", ");
+                            }
+                            let b = 4 * i;
+                            sql.push_str(&format!("(${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4));
+                        }
+                        sql.push(')');
+                        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+                        for key in chunk {
+                            query = query.bind(&key.0).bind(key.1).bind(&key.2).bind(key.3);
+                        }
+                        query.execute(&mut *tx).await?;
+                    }
+                    outcome.removed = gone.len() as u64;
                     match scope {
                         MatchScope::Advisories(list) => {
                             for (id, generation) in list {
-                                sqlx::query("UPDATE advisories SET match_pending = 0 WHERE id = $1 AND updated_at = $2")
+                                sqlx::query("UPDATE advisories SET match_pending = 0 WHERE id = $1 AND match_generation = $2")
                                     .bind(id.to_string())
                                     .bind(*generation)
                                     .execute(&mut *tx)

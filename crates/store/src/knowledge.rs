@@ -11,8 +11,9 @@ use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use clearinghouse_domain::audit::AuditRecord;
+use clearinghouse_domain::inventory::MatchStatus;
 use clearinghouse_domain::page::{Page, PageRequest};
-use clearinghouse_domain::{AdvisoryId, OrgId, VulnerabilityId};
+use clearinghouse_domain::{AdvisoryId, AssetId, OrgId, VulnerabilityId};
 use clearinghouse_standards::knowledge::{Condition, Facts, SourceKind, SourceRecord};
 use jiff::Timestamp;
 
@@ -103,13 +104,13 @@ pub struct PackageRow {
     pub range: String,
 }
 
-/// A record waiting for its matches, with the generation (update time) they must be recorded
-/// against.
+/// A record waiting for its matches, with the generation they must be recorded against.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PendingAdvisory {
     /// The record.
     pub id: AdvisoryId,
-    /// Its `updated_at` when read; matches recorded for an older generation do not clear it.
+    /// Its match generation when read (bumped by every new version and every VEX statement about
+    /// its vulnerabilities); matches recorded for an older generation do not clear the mark.
     pub generation: i64,
     /// Whether it is withdrawn (its matches are removed).
     pub withdrawn: bool,
@@ -117,9 +118,11 @@ pub struct PendingAdvisory {
     pub packages: Vec<PackageRow>,
 }
 
-/// A VEX not-affected statement.
+/// A VEX statement in force (of a record that is not withdrawn, or of a live operator submission).
 #[derive(Clone, Debug, PartialEq)]
 pub struct VexRow {
+    /// Its id: time-ordered, so a later statement sorts after an earlier one.
+    pub id: String,
     /// The vulnerability.
     pub vulnerability: VulnerabilityId,
     /// Lookup ecosystem.
@@ -128,10 +131,16 @@ pub struct VexRow {
     pub name_key: String,
     /// Which versions.
     pub condition: Condition,
-    /// Why not affected.
+    /// Affected or not affected (vendors' records only store not affected).
+    pub status: MatchStatus,
+    /// Why.
     pub justification: String,
+    /// Who says so, for people.
+    pub statement_by: String,
     /// The operator it applies to; `None` for a vendor's statement (applies to everyone).
     pub org: Option<OrgId>,
+    /// The one asset it applies to (VEX embedded in that asset's SBOM).
+    pub asset: Option<AssetId>,
 }
 
 /// Counts for dashboards.
@@ -443,6 +452,9 @@ macro_rules! impl_knowledge {
                     let now = to_micros(clearinghouse_domain::time::now());
                     let mut results = Vec::with_capacity(batch.len());
                     let mut touched: HashSet<String> = HashSet::new();
+                    // Vulnerabilities whose VEX statements this batch adds or removes: the other
+                    // records about them are matched again, so the statements apply at once.
+                    let mut vex_touched: HashSet<String> = HashSet::new();
                     for new in batch {
                         let record = &new.record;
                         let existing: Option<(String, String, Option<String>)> = sqlx::query_as("SELECT id, digest, modified FROM advisories WHERE source = $1 AND source_id = $2")
@@ -461,7 +473,7 @@ macro_rules! impl_knowledge {
                                 continue;
                             }
                             Some((id, _, _)) => {
-                                sqlx::query("UPDATE advisories SET digest = $1, location = $2, title = $3, modified = $4, withdrawn = $5, record = $6, document = $7, updated_at = $8, match_pending = 1 WHERE id = $9")
+                                sqlx::query("UPDATE advisories SET digest = $1, location = $2, title = $3, modified = $4, withdrawn = $5, record = $6, document = $7, updated_at = $8, match_pending = 1, match_generation = match_generation + 1 WHERE id = $9")
                                     .bind(&new.digest)
                                     .bind(&new.location)
                                     .bind(&record.title)
@@ -478,6 +490,11 @@ macro_rules! impl_knowledge {
                                     .fetch_all(&mut *tx)
                                     .await?;
                                 touched.extend(old.into_iter().map(|(v,)| v));
+                                let old_vex: Vec<(String,)> = sqlx::query_as("SELECT DISTINCT vulnerability_id FROM vex_statements WHERE advisory_id = $1")
+                                    .bind(&id)
+                                    .fetch_all(&mut *tx)
+                                    .await?;
+                                vex_touched.extend(old_vex.into_iter().map(|(v,)| v));
                                 for table in ["advisory_vulnerabilities", "advisory_packages", "vex_statements"] {
                                     let sql = format!("DELETE FROM {table} WHERE advisory_id = $1");
                                     sqlx::query(sqlx::AssertSqlSafe(sql)).bind(&id).execute(&mut *tx).await?;
@@ -505,6 +522,10 @@ macro_rules! impl_knowledge {
                             }
                         };
                         let mut seq = 0i64;
+                        let statement_by = match &record.publisher {
+                            Some(publisher) => format!("{publisher} ({})", record.source_id),
+                            None => format!("{} {}", record.kind.as_str(), record.source_id),
+                        };
                         for part in record.vulnerabilities.iter().filter(|p| !p.ids.is_empty()) {
                             let vulnerability = resolve_vulnerability(&mut tx, &part.ids, now).await?.to_string();
                             sqlx::query("INSERT INTO advisory_vulnerabilities (advisory_id, vulnerability_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
@@ -526,7 +547,8 @@ macro_rules! impl_knowledge {
                                 seq += 1;
                             }
                             for statement in &part.not_affected {
-                                sqlx::query("INSERT INTO vex_statements (id, advisory_id, org_id, vulnerability_id, ecosystem, name_key, condition, justification, created_at) VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8)")
+                                sqlx::query("INSERT INTO vex_statements (id, advisory_id, org_id, vulnerability_id, ecosystem, name_key, condition, justification, created_at, \
+                                             status, statement_by, range_text) VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8, 'not_affected', $9, $10)")
                                     .bind(uuid::Uuid::now_v7().to_string())
                                     .bind(&id)
                                     .bind(&vulnerability)
@@ -535,8 +557,11 @@ macro_rules! impl_knowledge {
                                     .bind(to_json(&statement.condition))
                                     .bind(&statement.justification)
                                     .bind(now)
+                                    .bind(&statement_by)
+                                    .bind(clearinghouse_standards::vex::describe(&statement.condition))
                                     .execute(&mut *tx)
                                     .await?;
+                                vex_touched.insert(vulnerability.clone());
                             }
                             touched.insert(vulnerability);
                         }
@@ -546,6 +571,7 @@ macro_rules! impl_knowledge {
                         tx.rollback().await?;
                         return Ok(results);
                     }
+                    super::vex_impl::mark_vulnerabilities_pending(&mut tx, &vex_touched).await?;
                     let mut touched: Vec<String> = touched.into_iter().collect();
                     touched.sort();
                     for vulnerability in &touched {
@@ -558,7 +584,7 @@ macro_rules! impl_knowledge {
                 }
 
                 async fn pending_advisories(&self, limit: u32) -> Result<Vec<PendingAdvisory>> {
-                    let rows: Vec<(String, i64, i64)> = sqlx::query_as("SELECT id, updated_at, withdrawn FROM advisories WHERE match_pending = 1 ORDER BY id LIMIT $1")
+                    let rows: Vec<(String, i64, i64)> = sqlx::query_as("SELECT id, match_generation, withdrawn FROM advisories WHERE match_pending = 1 ORDER BY id LIMIT $1")
                         .bind(i64::from(limit))
                         .fetch_all(self.reader())
                         .await?;
@@ -606,24 +632,33 @@ macro_rules! impl_knowledge {
                 }
 
                 async fn vex_for(&self, vulnerabilities: &[VulnerabilityId]) -> Result<Vec<VexRow>> {
+                    type Row = (String, String, String, String, String, String, String, String, Option<String>, Option<String>);
                     let mut out = Vec::new();
                     for chunk in vulnerabilities.chunks(500) {
+                        // Statements of withdrawn records no longer apply; operators' statements
+                        // of withdrawn submissions are deleted on withdrawal.
                         let sql = format!(
-                            "SELECT vulnerability_id, ecosystem, name_key, condition, justification, org_id FROM vex_statements WHERE vulnerability_id IN ({})",
+                            "SELECT v.id, v.vulnerability_id, v.ecosystem, v.name_key, v.condition, v.status, v.justification, v.statement_by, v.org_id, v.asset_id \
+                             FROM vex_statements v LEFT JOIN advisories a ON a.id = v.advisory_id \
+                             WHERE v.vulnerability_id IN ({}) AND (a.id IS NULL OR a.withdrawn = 0) ORDER BY v.id",
                             placeholders(1, chunk.len())
                         );
-                        let mut query = sqlx::query_as::<_, (String, String, String, String, String, Option<String>)>(sqlx::AssertSqlSafe(sql));
+                        let mut query = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql));
                         for id in chunk {
                             query = query.bind(id.to_string());
                         }
-                        for (vulnerability, ecosystem, name_key, condition, justification, org) in query.fetch_all(self.reader()).await? {
+                        for (id, vulnerability, ecosystem, name_key, condition, status, justification, statement_by, org, asset) in query.fetch_all(self.reader()).await? {
                             out.push(VexRow {
+                                id,
                                 vulnerability: parse_id(&vulnerability, "vulnerability id")?,
                                 ecosystem,
                                 name_key,
                                 condition: json(&condition, "VEX condition")?,
+                                status: parse_id(&status, "VEX status")?,
                                 justification,
+                                statement_by,
                                 org: org.as_deref().map(|o| parse_id(o, "organization id")).transpose()?,
+                                asset: asset.as_deref().map(|a| parse_id(a, "asset id")).transpose()?,
                             });
                         }
                     }

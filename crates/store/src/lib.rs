@@ -3,8 +3,9 @@
 //!
 //! # Layout
 //! - `Store`: the trait, with methods named in domain terms; services hold `Arc<dyn Store>`.
-//! - `knowledge`, `inventory`: the knowledge base; inventories, matches and the notification
-//!   outbox (each a trait `Store` requires, with its SQL stamped out per engine like `shared`).
+//! - `knowledge`, `inventory`, `vex`: the knowledge base; inventories, matches and the
+//!   notification outbox; operators' own VEX (each a trait `Store` requires, with its SQL stamped
+//!   out per engine like `shared`).
 //! - `coordination`: findings, cases, validations, vendor statuses, comments, encrypted
 //!   attachments and merge proposals (another trait `Store` requires).
 //! - `campaigns`: operators' network ranges, scan authorizations, blackouts, campaigns and their
@@ -29,6 +30,7 @@ pub mod postgres;
 mod rows;
 mod shared;
 pub mod sqlite;
+pub mod vex;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -58,6 +60,7 @@ pub use knowledge::{
 };
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
+pub use vex::{NewVexStatement, OperatorVex, VexStore};
 
 /// Storage errors that callers branch on.
 #[derive(Debug, thiserror::Error)]
@@ -162,6 +165,7 @@ pub struct NewToken {
 pub trait Store:
     KnowledgeStore
     + InventoryStore
+    + VexStore
     + CampaignStore
     + CoordinationStore
     + CaseworkStore

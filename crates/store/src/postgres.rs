@@ -78,3 +78,4 @@ crate::inventory::impl_inventory!(PgStore, Postgres);
 crate::coordination::impl_coordination!(PgStore, Postgres);
 crate::campaigns::impl_campaigns!(PgStore, Postgres);
 crate::casework::impl_casework!(PgStore, Postgres);
+crate::vex::impl_vex!(PgStore, Postgres);

@@ -102,3 +102,4 @@ crate::inventory::impl_inventory!(SqliteStore, Sqlite);
 crate::coordination::impl_coordination!(SqliteStore, Sqlite);
 crate::campaigns::impl_campaigns!(SqliteStore, Sqlite);
 crate::casework::impl_casework!(SqliteStore, Sqlite);
+crate::vex::impl_vex!(SqliteStore, Sqlite);

@@ -30,6 +30,9 @@ pub enum Kind {
     /// CVE JSON 5 records with CISA ADP data: a directory such as cisagov/vulnrichment, one file, or
     /// a zip.
     Cve,
+    /// CycloneDX VEX documents from vendors (a directory, one file or a zip): their
+    /// `vulnerabilities[].analysis` mark matches not affected for every operator.
+    Vex,
 }
 
 impl Kind {
@@ -40,13 +43,14 @@ impl Kind {
             Kind::Kev => ImportKind::Kev,
             Kind::Epss => ImportKind::Epss,
             Kind::Cve => ImportKind::Cve,
+            Kind::Vex => ImportKind::Vex,
         }
     }
 }
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  clearinghouse import osv ~/osv/PyPI/all.zip\n  clearinghouse import csaf https://www.example.com/.well-known/csaf/provider-metadata.json\n  clearinghouse import kev known_exploited_vulnerabilities.json --server http://127.0.0.1:8080\n  clearinghouse import cve vulnrichment/ --json\n\nImporting is idempotent: documents already stored with the same digest are counted as unchanged.\nA document that cannot be read is rejected with its reason and the others go on.\nExit status: 0 all imported, 1 some documents rejected, 3 source not found, 4 failure, 5 denied."
+    after_help = "Examples:\n  clearinghouse import osv ~/osv/PyPI/all.zip\n  clearinghouse import csaf https://www.example.com/.well-known/csaf/provider-metadata.json\n  clearinghouse import kev known_exploited_vulnerabilities.json --server http://127.0.0.1:8080\n  clearinghouse import cve vulnrichment/ --json\n  clearinghouse import vex vendor-vex/\n\nImporting is idempotent: documents already stored with the same digest are counted as unchanged.\nA document that cannot be read is rejected with its reason and the others go on.\nExit status: 0 all imported, 1 some documents rejected, 3 source not found, 4 failure, 5 denied."
 )]
 pub struct ImportArgs {
     /// What the sources hold.

@@ -14,3 +14,4 @@ pub mod serve;
 pub mod ssvc;
 pub mod validate;
 pub mod version;
+pub mod vex;

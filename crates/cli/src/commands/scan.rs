@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clearinghouse_standards::matching::{self, Index};
-use clearinghouse_standards::{csaf, kev, osv, sbom};
+use clearinghouse_standards::{csaf, cyclonedx, kev, knowledge, osv, sbom};
 use comfy_table::Table;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
@@ -19,7 +19,7 @@ use crate::output;
 /// Arguments of `clearinghouse scan`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  clearinghouse scan bom.cdx.json --advisories ~/osv/PyPI/all.zip --advisories kev.json\n  clearinghouse scan sboms/*.json --advisories advisory-db/ --json\n\nAdvisory paths may be directories (OSV JSON/YAML and CSAF JSON, searched recursively), zip files\n(osv.dev's per-ecosystem all.zip) or a CISA KEV catalog JSON (used to flag matches).\nExit status 1 when anything matched, 2 when an SBOM cannot be read, 3 when a path does not exist."
+    after_help = "Examples:\n  clearinghouse scan bom.cdx.json --advisories ~/osv/PyPI/all.zip --advisories kev.json\n  clearinghouse scan sboms/*.json --advisories advisory-db/ --json\n\nAdvisory paths may be directories (OSV JSON/YAML and CSAF JSON, searched recursively), zip files\n(osv.dev's per-ecosystem all.zip), CycloneDX VEX documents, or a CISA KEV catalog JSON (used to flag\nmatches).\nExit status 1 when anything matched, 2 when an SBOM cannot be read, 3 when a path does not exist."
 )]
 pub struct Args {
     /// SBOM files (CycloneDX or SPDX JSON).
@@ -41,6 +41,7 @@ struct Hit<'a> {
     version: Option<&'a str>,
     id: &'a str,
     aliases: &'a [String],
+    record: &'a str,
     range: String,
     matched_by: &'static str,
     source: &'a str,
@@ -75,6 +76,16 @@ impl Loaded {
                 Ok(catalog) => self
                     .kev
                     .extend(catalog.vulnerabilities.into_iter().map(|e| e.cve_id)),
+                Err(err) => self.skipped.push(format!("{name}: {err}")),
+            }
+            return;
+        }
+        if value.get("bomFormat").is_some() {
+            // A CycloneDX VEX (or a BOM carrying vulnerabilities): its `exploitable` statements.
+            match cyclonedx::from_value(value) {
+                Ok(bom) => self
+                    .index
+                    .add_record(&knowledge::from_cyclonedx_vex(&bom, name), name),
                 Err(err) => self.skipped.push(format!("{name}: {err}")),
             }
             return;
@@ -221,6 +232,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 version: component.version.as_deref(),
                 id: &advisory.id,
                 aliases: &advisory.aliases,
+                record: &advisory.record,
                 range: found.range.clone(),
                 matched_by: found.matched_by,
                 source: &advisory.source,

@@ -53,11 +53,15 @@ pub struct ServeArgs {
         hide_env_values = true
     )]
     smtp: Option<String>,
+    /// Let webhooks go to loopback, private, link-local and metadata addresses. Off by default:
+    /// subscribers could otherwise make this server send requests into its internal network.
+    #[arg(long, env = "CLEARINGHOUSE_ALLOW_PRIVATE_WEBHOOKS")]
+    allow_private_webhooks: bool,
     /// Seconds between rounds of background work (pending matching, notification delivery).
     #[arg(long, default_value_t = 2, value_name = "SECONDS")]
     work_interval: u64,
     /// A scheduled import: KIND=SOURCE@HOURS, e.g. kev=https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json@6
-    /// (repeatable; KIND is osv, csaf, kev, epss or cve; HOURS defaults to 24).
+    /// (repeatable; KIND is osv, csaf, kev, epss, cve or vex; HOURS defaults to 24).
     #[arg(long = "sync", value_name = "KIND=SOURCE@HOURS", value_parser = parse_sync)]
     syncs: Vec<Sync>,
     /// Independent reproductions that validate a case.
@@ -83,8 +87,9 @@ fn parse_sync(text: &str) -> Result<Sync, String> {
     let (kind, rest) = text.split_once('=').ok_or(
         "expected KIND=SOURCE@HOURS, e.g. kev=https://…/known_exploited_vulnerabilities.json@6",
     )?;
-    let kind = clearinghouse_app::knowledge::ImportKind::parse(kind)
-        .ok_or_else(|| format!("unknown kind {kind:?}; expected osv, csaf, kev, epss or cve"))?;
+    let kind = clearinghouse_app::knowledge::ImportKind::parse(kind).ok_or_else(|| {
+        format!("unknown kind {kind:?}; expected osv, csaf, kev, epss, cve or vex")
+    })?;
     let (source, hours) = match rest.rsplit_once('@') {
         Some((source, hours)) if hours.parse::<f64>().is_ok() => {
             (source, hours.parse::<f64>().unwrap_or(24.0))
@@ -154,13 +159,16 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let app = args.data.open().await?.with_coordination_policy(
-        clearinghouse_app::coordination::CoordinationPolicy {
+    let app = args
+        .data
+        .open()
+        .await?
+        .with_coordination_policy(clearinghouse_app::coordination::CoordinationPolicy {
             quorum: args.validation_quorum,
             critical_quorum: args.critical_quorum,
             ..Default::default()
-        },
-    );
+        })
+        .with_private_webhooks(args.allow_private_webhooks);
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -201,6 +209,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         max_body_bytes: args.max_body,
         secure_cookies,
         engine: args.data.engine(),
+        allow_private_webhooks: args.allow_private_webhooks,
     };
     let mailer = match &args.smtp {
         Some(url) => {
@@ -209,7 +218,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
-    let notifier = clearinghouse_app::notify::Notifier::new(
+    let notifier = app.notifier(
         mailer,
         clearinghouse_notify::Backoff::default(),
         Some(public_url.clone()),

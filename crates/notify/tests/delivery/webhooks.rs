@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use clearinghouse_notify::{
-    Backoff, DEFAULT_TOLERANCE, SignatureError, SignedHeaders, WebhookClient, WebhookOptions,
-    generate_secret, sign, verify,
+    Backoff, DEFAULT_TOLERANCE, DestinationPolicy, SignatureError, SignedHeaders, WebhookClient,
+    WebhookOptions, generate_secret, sign, verify,
 };
 use clearinghouse_testkit::receivers::{ReceivedRequest, WebhookReceiver};
 
@@ -13,9 +13,60 @@ use crate::{WAIT, unix_now};
 const BODY: &[u8] =
     br#"{"type":"advisory.matched","timestamp":"2026-11-20T08:00:00Z","data":{"advisory":"CVE-2024-3094"}}"#;
 
+/// The receivers listen on loopback, which only a client allowing private destinations reaches.
+const LOOPBACK_ALLOWED: DestinationPolicy = DestinationPolicy {
+    allow_private: true,
+};
+
 fn client() -> WebhookClient {
-    WebhookClient::new(&WebhookOptions::default())
-        .unwrap_or_else(|e| panic!("no webhook client: {e}"))
+    WebhookClient::new(&WebhookOptions {
+        destinations: LOOPBACK_ALLOWED,
+        ..WebhookOptions::default()
+    })
+    .unwrap_or_else(|e| panic!("no webhook client: {e}"))
+}
+
+#[tokio::test]
+async fn internal_destinations_are_refused_for_good_and_never_reached() {
+    let receiver = WebhookReceiver::start().await;
+    let strict = WebhookClient::new(&WebhookOptions::default()).unwrap();
+    let by_address = receiver.url();
+    let by_name = by_address.replace("127.0.0.1", "localhost");
+    assert_ne!(by_address, by_name, "the receiver listens on 127.0.0.1");
+    for url in [by_address.as_str(), by_name.as_str()] {
+        let error = strict
+            .deliver(
+                url,
+                &generate_secret(),
+                "msg_ssrf",
+                "advisory.matched",
+                BODY,
+            )
+            .await
+            .unwrap_err();
+        assert!(!error.retryable, "{url}: {error}");
+        assert!(error.message.contains("internal"), "{url}: {error}");
+        assert!(
+            !error.message.contains(url),
+            "the URL stays out of the message"
+        );
+    }
+    assert!(
+        receiver.requests().is_empty(),
+        "nothing reached the receiver"
+    );
+    // Allowed explicitly, the same receiver is reached.
+    client()
+        .deliver(
+            &by_name,
+            &generate_secret(),
+            "msg_ok",
+            "advisory.matched",
+            BODY,
+        )
+        .await
+        .unwrap();
+    assert_eq!(receiver.requests().len(), 1);
 }
 
 /// The three signature headers of a received request, absent ones as "".
@@ -283,6 +334,7 @@ async fn a_slow_receiver_times_out_and_is_retryable() {
     receiver.set_delay(Duration::from_secs(3));
     let client = WebhookClient::new(&WebhookOptions {
         timeout: Duration::from_millis(300),
+        destinations: LOOPBACK_ALLOWED,
         ..WebhookOptions::default()
     })
     .unwrap();

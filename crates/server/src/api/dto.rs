@@ -536,7 +536,7 @@ pub struct VulnerabilityQuery {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AdvisoryQuery {
-    /// Only records of this source kind: osv, csaf, kev or cve.
+    /// Only records of this source kind: osv, csaf, kev, cve or cyclonedx.
     pub source: Option<String>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -650,6 +650,12 @@ pub struct UploadResultDto {
     pub upload: UploadDto,
     /// Matches found.
     pub matches_added: u64,
+    /// The VEX embedded in the SBOM (`vulnerabilities[].analysis`), stored for this asset.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vex: Option<crate::api::vex::VexSubmissionDto>,
+    /// Embedded VEX statements not applied, and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub vex_skipped: Vec<crate::api::vex::SkippedDto>,
 }
 
 /// A component of an upload.
@@ -705,6 +711,9 @@ pub struct MatchDto {
     /// VEX justification when not affected.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub justification: Option<String>,
+    /// Who says it is not affected: a vendor's record or the operator's own VEX.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vex_by: Option<String>,
     /// When first seen on this asset.
     pub first_seen: jiff::Timestamp,
 }
@@ -724,6 +733,7 @@ impl From<clearinghouse_domain::inventory::StoredMatch> for MatchDto {
             matched_by: f.matched_by,
             status: f.status,
             justification: f.justification,
+            vex_by: f.vex_by,
             first_seen: m.first_seen,
         }
     }
@@ -739,9 +749,51 @@ pub struct PrioritiesDto {
     pub items: Vec<serde_json::Value>,
     /// Matches a VEX statement marks not affected.
     pub not_affected: u64,
+    /// Those matches per (asset, vulnerability), with the justification and who said so.
+    pub not_affected_items: Vec<NotAffectedDto>,
     /// The caller's previous visit.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_visit: Option<jiff::Timestamp>,
+}
+
+/// A vulnerability a VEX statement says does not affect an asset.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct NotAffectedDto {
+    /// The asset.
+    pub asset: String,
+    /// The asset's name.
+    pub asset_name: String,
+    /// The vulnerability.
+    pub vulnerability: String,
+    /// Its display id.
+    pub display_id: String,
+    /// The components, `name version`.
+    pub components: Vec<String>,
+    /// The VEX justification.
+    pub justification: String,
+    /// Who says so.
+    pub vex_by: String,
+}
+
+impl From<clearinghouse_app::inventory::NotAffectedItem> for NotAffectedDto {
+    fn from(item: clearinghouse_app::inventory::NotAffectedItem) -> Self {
+        Self {
+            asset: item.asset.id.to_string(),
+            asset_name: item.asset.name,
+            vulnerability: item.vulnerability.to_string(),
+            display_id: item.display_id,
+            components: item
+                .components
+                .into_iter()
+                .map(|(name, version)| match version {
+                    Some(version) => format!("{name} {version}"),
+                    None => name,
+                })
+                .collect(),
+            justification: item.justification,
+            vex_by: item.vex_by,
+        }
+    }
 }
 
 /// Affected operators of one vulnerability, by sector (never who).

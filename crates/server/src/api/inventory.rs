@@ -121,6 +121,8 @@ pub async fn upload(
         Json(UploadResultDto {
             upload: result.upload.into(),
             matches_added: result.matching.added,
+            vex: result.vex.map(Into::into),
+            vex_skipped: result.vex_skipped.into_iter().map(Into::into).collect(),
         }),
     ))
 }
@@ -200,6 +202,11 @@ pub async fn priorities(
             .map(|item| serde_json::to_value(item).unwrap_or_default())
             .collect(),
         not_affected: priorities.not_affected,
+        not_affected_items: priorities
+            .not_affected_items
+            .into_iter()
+            .map(Into::into)
+            .collect(),
         last_visit: priorities.last_visit,
     }))
 }

@@ -23,7 +23,7 @@ use crate::state::AppState;
 /// the same digest count as unchanged; a document that cannot be read is rejected with its reason
 /// and the others are imported. New records are matched against every inventory at once.
 #[utoipa::path(post, path = "/api/v1/imports/{kind}", tag = "knowledge",
-    params(("kind" = String, Path, description = "osv, csaf, kev, epss or cve")), request_body = ImportRequest,
+    params(("kind" = String, Path, description = "osv, csaf, kev, epss, cve or vex")), request_body = ImportRequest,
     responses((status = 200, body = ImportSummaryDto), (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
@@ -35,7 +35,7 @@ pub async fn import(
 ) -> ApiResult<Json<ImportSummaryDto>> {
     let kind = ImportKind::parse(&kind).ok_or_else(|| {
         ApiError::not_found(format!(
-            "import kind {kind:?} not found; expected osv, csaf, kev, epss or cve"
+            "import kind {kind:?} not found; expected osv, csaf, kev, epss, cve or vex"
         ))
     })?;
     let summary = match (body.source, body.documents.is_empty()) {
@@ -138,7 +138,7 @@ pub async fn list_advisories(
         .map(|s| {
             SourceKind::parse(s).ok_or_else(|| clearinghouse_app::Error::Invalid {
                 field: "source".into(),
-                problem: format!("unknown source {s:?}; expected osv, csaf, kev or cve"),
+                problem: format!("unknown source {s:?}; expected osv, csaf, kev, cve or cyclonedx"),
             })
         })
         .transpose()?;

@@ -11,6 +11,7 @@
 //! - `log`: checkpoint, key, entries and proofs of the tamper-evident log.
 //! - `coordination` (DTOs in `coordination_dto`): findings, cases, the queue, validations, vendor
 //!   statuses, comments, attachments, merge proposals.
+//! - `vex`: operators' own VEX submissions (and their DTOs).
 
 pub mod campaign_dto;
 mod campaigns;
@@ -21,6 +22,7 @@ mod inventory;
 pub(crate) mod knowledge;
 mod log;
 mod participants;
+pub(crate) mod vex;
 
 use axum::Json;
 use axum::response::IntoResponse;
@@ -106,6 +108,8 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(inventory::priorities))
         .routes(routes!(inventory::exposure))
         .routes(routes!(inventory::vulnerability_exposure))
+        .routes(routes!(vex::list_vex, vex::submit_vex))
+        .routes(routes!(vex::withdraw_vex))
         .routes(routes!(
             inventory::list_subscriptions,
             inventory::create_subscription

@@ -16,7 +16,7 @@ use clearinghouse_app::inventory::{ExposureSummary, PriorityItem};
 use clearinghouse_domain::authz::{Action, authorize};
 use clearinghouse_domain::inventory::{
     Asset, DeployerDecision, Exposure, InventoryFormat, MatchStatus, MissionImpact, NewAsset,
-    SafetyImpact, Upload,
+    SafetyImpact, Upload, VexFormat,
 };
 use clearinghouse_domain::{AssetId, OrgId, OrgKind, Sector, VulnerabilityId};
 use serde::Deserialize;
@@ -382,6 +382,9 @@ struct DashboardPage {
     new_count: usize,
     last_visit: Option<String>,
     not_affected: u64,
+    /// Vulnerabilities VEX says do not affect an asset: (asset id, asset, vulnerability,
+    /// components, justification, who said so).
+    vexed: Vec<(String, String, String, String, String, String)>,
     /// (label, css class, count)
     decisions: Vec<(&'static str, &'static str, usize)>,
     chart: String,
@@ -444,6 +447,27 @@ pub async fn dashboard(
         items: priorities.items.iter().map(PriorityRow::from).collect(),
         last_visit: priorities.last_visit.map(when),
         not_affected: priorities.not_affected,
+        vexed: priorities
+            .not_affected_items
+            .iter()
+            .map(|i| {
+                (
+                    i.asset.id.to_string(),
+                    i.asset.name.clone(),
+                    i.display_id.clone(),
+                    i.components
+                        .iter()
+                        .map(|(name, version)| match version {
+                            Some(version) => format!("{name} {version}"),
+                            None => name.clone(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    label(&i.justification),
+                    i.vex_by.clone(),
+                )
+            })
+            .collect(),
         decisions,
         chart,
         assets: assets
@@ -601,6 +625,21 @@ struct AssetPage {
     missions: Vec<(&'static str, String)>,
     safeties: Vec<(&'static str, String)>,
     exposures: Vec<(&'static str, String)>,
+    /// The operator's VEX submissions (read access only: the list is the operator's).
+    vex: Vec<VexRow>,
+}
+
+/// One VEX submission of the operator, on the asset page.
+struct VexRow {
+    id: String,
+    format: &'static str,
+    document: String,
+    statements: u32,
+    created: String,
+    by: String,
+    /// "all assets", "this asset's SBOM" or "another asset's SBOM".
+    scope: &'static str,
+    withdrawn: Option<String>,
 }
 
 /// What an upload redirect reports back to the asset page.
@@ -610,6 +649,10 @@ pub struct AssetQuery {
     added: Option<u64>,
     removed: Option<u64>,
     saved: Option<u8>,
+    vex: Option<u64>,
+    skipped: Option<u64>,
+    changed: Option<u64>,
+    withdrawn: Option<u8>,
 }
 
 fn plural(n: u64, one: &str, many: &str) -> String {
@@ -716,10 +759,14 @@ pub async fn asset(
                     format!("affected: {}", found.range)
                 } else {
                     format!(
-                        "not affected (VEX{})",
+                        "not affected (VEX{}{})",
                         found
                             .justification
                             .map(|j| format!(": {}", label(&j)))
+                            .unwrap_or_default(),
+                        found
+                            .vex_by
+                            .map(|by| format!(", by {by}"))
                             .unwrap_or_default()
                     )
                 },
@@ -753,7 +800,44 @@ pub async fn asset(
         ));
     } else if q.saved.is_some() {
         layout.flash = Some("Asset saved.".into());
+    } else if let Some(statements) = q.vex {
+        layout.flash = Some(format!(
+            "VEX stored: {} applied, {} skipped; {} re-marked.",
+            plural(statements, "statement", "statements"),
+            q.skipped.unwrap_or(0),
+            plural(q.changed.unwrap_or(0), "match", "matches"),
+        ));
+    } else if q.withdrawn.is_some() {
+        layout.flash = Some(format!(
+            "VEX withdrawn; {} re-marked.",
+            plural(q.changed.unwrap_or(0), "match", "matches"),
+        ));
     }
+    // Analysts reading a shared asset do not see the operator's VEX list.
+    let submissions = match state.app.vex_submissions(&session.actor, asset.org).await {
+        Err(clearinghouse_app::Error::Denied(_)) => Vec::new(),
+        other => other?,
+    };
+    let vex = submissions
+        .into_iter()
+        .map(|v| VexRow {
+            id: v.id.to_string(),
+            format: match v.format {
+                VexFormat::Csaf => "CSAF",
+                VexFormat::CycloneDx => "CycloneDX",
+            },
+            document: v.document_id.unwrap_or_default(),
+            statements: v.statements,
+            created: when(v.created_at),
+            by: v.submitted_by,
+            scope: match v.asset {
+                None => "all assets",
+                Some(a) if a == id => "this asset's SBOM",
+                Some(_) => "another asset's SBOM",
+            },
+            withdrawn: v.withdrawn_at.map(when),
+        })
+        .collect();
     Ok(render(&AssetPage {
         layout,
         id: asset.id.to_string(),
@@ -784,15 +868,16 @@ pub async fn asset(
         missions: mission_options(),
         safeties: safety_options(),
         exposures: exposure_options(),
+        vex,
     }))
 }
 
 /// The upload form's fields.
 #[derive(Default)]
-struct UploadForm {
-    csrf: String,
-    file: Vec<u8>,
-    text: String,
+pub(super) struct UploadForm {
+    pub(super) csrf: String,
+    pub(super) file: Vec<u8>,
+    pub(super) text: String,
 }
 
 fn multipart_error(err: axum::extract::multipart::MultipartError, limit: usize) -> WebError {
@@ -803,7 +888,15 @@ fn multipart_error(err: axum::extract::multipart::MultipartError, limit: usize) 
     }
 }
 
-async fn read_upload_form(mut multipart: Multipart, limit: usize) -> Result<UploadForm, WebError> {
+pub(super) async fn read_upload_form(
+    multipart: Result<Multipart, MultipartRejection>,
+    limit: usize,
+) -> Result<UploadForm, WebError> {
+    let mut multipart = multipart.map_err(|e| {
+        WebError::from(ApiError::unsupported_media_type(format!(
+            "a file is sent as multipart/form-data: {e}"
+        )))
+    })?;
     let mut form = UploadForm::default();
     while let Some(field) = multipart
         .next_field()
@@ -822,6 +915,28 @@ async fn read_upload_form(mut multipart: Multipart, limit: usize) -> Result<Uplo
     Ok(form)
 }
 
+impl UploadForm {
+    /// The chosen file or the pasted text; exactly one of them must be given. `what` names it in
+    /// the messages ("a list of package URLs or CPE names"), `field` is the form field to point at.
+    pub(super) fn document(&self, what: &str, field: &str) -> Result<&[u8], WebError> {
+        let pasted = self.text.trim();
+        match (self.file.is_empty(), pasted.is_empty()) {
+            (false, true) => Ok(&self.file),
+            (true, false) => Ok(pasted.as_bytes()),
+            (true, true) => Err(ApiError::invalid(
+                format!("choose a file or paste {what}"),
+                Some(field.into()),
+            )
+            .into()),
+            (false, false) => Err(ApiError::invalid(
+                format!("give either a file or pasted {what}, not both"),
+                Some(field.into()),
+            )
+            .into()),
+        }
+    }
+}
+
 /// Stores an uploaded SBOM or product list for an asset (a file, or a pasted list) and shows the
 /// asset with what matching found.
 pub async fn upload(
@@ -830,34 +945,10 @@ pub async fn upload(
     Path(id): Path<String>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> WebResult {
-    let limit = state.config.max_body_bytes;
-    let multipart = multipart.map_err(|e| {
-        WebError::from(ApiError::unsupported_media_type(format!(
-            "an upload is sent as multipart/form-data: {e}"
-        )))
-    })?;
-    let form = read_upload_form(multipart, limit).await?;
+    let form = read_upload_form(multipart, state.config.max_body_bytes).await?;
     session.check_csrf(&form.csrf)?;
     let id: AssetId = path_id(&id, "asset")?;
-    let pasted = form.text.trim();
-    let bytes: &[u8] = match (form.file.is_empty(), pasted.is_empty()) {
-        (false, true) => &form.file,
-        (true, false) => pasted.as_bytes(),
-        (true, true) => {
-            return Err(ApiError::invalid(
-                "choose a file or paste a list of package URLs or CPE names",
-                Some("file".into()),
-            )
-            .into());
-        }
-        (false, false) => {
-            return Err(ApiError::invalid(
-                "give either a file or a pasted list, not both",
-                Some("file".into()),
-            )
-            .into());
-        }
-    };
+    let bytes = form.document("a list of package URLs or CPE names", "file")?;
     let result = state
         .app
         .upload_inventory(&session.actor, id, bytes)
@@ -1402,6 +1493,110 @@ pub(in crate::web) mod story {
             second.html.contains("data-testid=\"new-count\">1<"),
             "{}",
             second.html
+        );
+
+        // The operator states it is not affected by the first one (VEX through the asset page).
+        let asset = operator.get(&asset_path).await;
+        assert!(
+            asset.html.contains("State what does not affect you (VEX)"),
+            "{}",
+            asset.html
+        );
+        let vex = serde_json::json!({"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1,
+            "vulnerabilities": [{"id": "CVE-2099-0001",
+                "analysis": {"state": "not_affected", "justification": "code_not_reachable"},
+                "affects": [{"ref": "pkg:pypi/examplepkg@1.5.0"}]}]})
+        .to_string();
+        let stored = operator
+            .upload(&format!("{asset_path}/vex"), &operator.csrf, &vex, "")
+            .await;
+        assert_eq!(stored.status, StatusCode::SEE_OTHER, "{}", stored.html);
+        let asset = operator.get(&stored.location).await;
+        assert!(
+            asset
+                .html
+                .contains("VEX stored: 1 statement applied, 0 skipped; 1 match re-marked."),
+            "{}",
+            asset.html
+        );
+        assert!(
+            asset
+                .html
+                .contains("not affected (VEX: Code not reachable, by Valley Water (own VEX)"),
+            "{}",
+            asset.html
+        );
+        let dashboard = operator.get(&dashboard_path).await;
+        let vexed = dashboard
+            .html
+            .split("data-testid=\"not-affected\"")
+            .nth(1)
+            .expect("the not-affected table");
+        assert!(vexed.contains("CVE-2099-0001"), "{vexed}");
+        assert!(vexed.contains("Code not reachable"), "{vexed}");
+        assert!(vexed.contains("Valley Water (own VEX)"), "{vexed}");
+        // Withdrawn, the match is affected again.
+        let withdraw = asset
+            .html
+            .split(&format!("action=\"/orgs/{}/vex/", org.id))
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .expect("a withdraw form")
+            .to_owned();
+        let withdrawn = operator
+            .post_form(
+                &format!("/orgs/{}/vex/{withdraw}/withdraw", org.id),
+                &[
+                    ("csrf", operator.csrf.as_str()),
+                    ("asset", asset_path.trim_start_matches("/assets/")),
+                ],
+            )
+            .await;
+        assert_eq!(
+            withdrawn.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            withdrawn.html
+        );
+        assert!(
+            withdrawn.location.contains("withdrawn=1&changed=1"),
+            "{}",
+            withdrawn.location
+        );
+        let dashboard = operator.get(&dashboard_path).await;
+        assert!(!dashboard.html.contains("data-testid=\"not-affected\""));
+        // The nav shows the operator both links; a finder of the same organization has no use
+        // for the inventory link and does not see it.
+        assert!(dashboard.html.contains("<a href=\"/inventory\""));
+        assert!(dashboard.html.contains("<a href=\"/vulnerabilities\""));
+        app.create_person(
+            &system,
+            PersonRequest {
+                person: NewPerson::parse("finder@valley.test", "Fred Finder").unwrap(),
+                org: org.id,
+                role: Role::Finder,
+                password: Some(PASSWORD.into()),
+            },
+        )
+        .await
+        .unwrap();
+        let finder = browser(
+            &router,
+            app.sign_in_with_password("finder@valley.test", PASSWORD)
+                .await
+                .unwrap(),
+        );
+        let home = finder.get("/").await;
+        assert_eq!(home.status, StatusCode::OK, "{}", home.html);
+        assert!(
+            !home.html.contains("<a href=\"/inventory\""),
+            "{}",
+            home.html
+        );
+        assert!(
+            home.html.contains("<a href=\"/vulnerabilities\""),
+            "{}",
+            home.html
         );
 
         // The vulnerability page: aliases, facts, the source record and its document.

@@ -31,6 +31,7 @@ fn source_label(kind: SourceKind) -> &'static str {
         SourceKind::Csaf => "CSAF",
         SourceKind::Kev => "CISA KEV",
         SourceKind::Cve => "CVE",
+        SourceKind::CycloneDx => "CycloneDX VEX",
     }
 }
 

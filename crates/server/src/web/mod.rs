@@ -15,6 +15,7 @@ mod inventory;
 mod knowledge;
 mod pages;
 mod validation;
+mod vex;
 
 use askama::Template;
 use axum::Router;
@@ -25,7 +26,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use clearinghouse_app::coordination::Desks;
 use clearinghouse_domain::Role;
-use clearinghouse_domain::authz::Actor;
+use clearinghouse_domain::authz::{Action, Actor, authorize};
 
 use crate::error::ApiError;
 use crate::extract::{SESSION_COOKIE, constant_time_eq, cookie};
@@ -60,6 +61,8 @@ pub fn router() -> Router<AppState> {
             get(inventory::asset).post(inventory::update_asset),
         )
         .route("/assets/{id}/uploads", post(inventory::upload))
+        .route("/assets/{id}/vex", post(vex::submit))
+        .route("/orgs/{id}/vex/{submission}/withdraw", post(vex::withdraw))
         .route("/exposure", get(inventory::exposure))
         .route("/vulnerabilities", get(knowledge::vulnerabilities))
         .route("/vulnerabilities/{id}", get(knowledge::vulnerability))
@@ -121,17 +124,7 @@ impl WebSession {
             user: Some(self.name.clone()),
             csrf: self.csrf.clone(),
             flash: None,
-            nav: Desks::of(&self.actor),
-            campaigns_nav: self.actor.grants().iter().any(|g| {
-                matches!(
-                    g.role,
-                    Role::Finder
-                        | Role::OperatorContact
-                        | Role::Manager
-                        | Role::Analyst
-                        | Role::Admin
-                )
-            }),
+            nav: Nav::for_actor(&self.actor),
         }
     }
 }
@@ -179,11 +172,48 @@ pub struct Layout {
     pub csrf: String,
     /// A one-line confirmation.
     pub flash: Option<String>,
-    /// Which coordination desks the navigation links to.
-    pub nav: Desks,
-    /// Whether the nav shows Campaigns (finders, operators' contacts and managers, analysts,
-    /// administrators: those who declare, authorize or deconflict).
-    pub campaigns_nav: bool,
+    /// Which navigation links the viewer can use.
+    pub nav: Nav,
+}
+
+/// The navigation links a viewer's roles can use; the others are not shown (their pages would
+/// only deny or redirect).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Nav {
+    /// The knowledge base: anyone with a membership.
+    pub vulnerabilities: bool,
+    /// Inventories and exposure: operators' contacts, managers and members (their own
+    /// organization's inventory), analysts and administrators (aggregate exposure).
+    pub inventory: bool,
+    /// Scan campaigns: finders, operators' contacts and managers, analysts and administrators
+    /// (those who declare, authorize or deconflict).
+    pub campaigns: bool,
+    /// The coordination desks (cases, queue, findings, validation).
+    pub desks: Desks,
+}
+
+impl Nav {
+    /// The links `actor` can use.
+    pub fn for_actor(actor: &Actor) -> Self {
+        Self {
+            vulnerabilities: authorize(actor, &Action::KbRead).is_ok(),
+            inventory: authorize(actor, &Action::ExposureRead).is_ok()
+                || actor.grants().iter().any(|g| {
+                    matches!(g.role, Role::OperatorContact | Role::Manager | Role::Member)
+                }),
+            campaigns: actor.grants().iter().any(|g| {
+                matches!(
+                    g.role,
+                    Role::Finder
+                        | Role::OperatorContact
+                        | Role::Manager
+                        | Role::Analyst
+                        | Role::Admin
+                )
+            }),
+            desks: Desks::of(actor),
+        }
+    }
 }
 
 impl Layout {
@@ -195,8 +225,7 @@ impl Layout {
             user: None,
             csrf: String::new(),
             flash: None,
-            nav: Desks::default(),
-            campaigns_nav: false,
+            nav: Nav::default(),
         }
     }
 }

@@ -150,6 +150,12 @@ fn asset_body(n: usize) -> Value {
     json!({"name": format!("asset {n}"), "mission_impact": "mef_failure", "safety_impact": "critical", "exposure": "open"})
 }
 
+fn vex_body() -> Value {
+    json!({"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1,
+           "vulnerabilities": [{"id": "CVE-2026-10000", "analysis": {"state": "not_affected", "justification": "code_not_reachable"},
+                                "affects": [{"ref": "pkg:pypi/matrix-lib@1.0"}]}]})
+}
+
 fn sbom_body() -> Value {
     json!({"bomFormat": "CycloneDX", "specVersion": "1.5",
            "components": [{"type": "library", "name": "matrix-lib", "version": "1.0", "purl": "pkg:pypi/matrix-lib@1.0"}]})
@@ -624,6 +630,63 @@ fn table() -> Vec<Row> {
         },
         Row {
             method: Method::POST,
+            template: "/api/v1/orgs/{id}/vex",
+            rule: OperatorWriters(403),
+            success: 201,
+            request: |f, _| (format!("/api/v1/orgs/{}/vex", f.own_org), Some(vex_body())),
+        },
+        Row {
+            method: Method::POST,
+            template: "/api/v1/orgs/{id}/vex",
+            rule: OtherOperator,
+            success: 201,
+            request: |f, _| {
+                (
+                    format!("/api/v1/orgs/{}/vex", f.other_org),
+                    Some(vex_body()),
+                )
+            },
+        },
+        Row {
+            method: Method::GET,
+            template: "/api/v1/orgs/{id}/vex",
+            rule: Authenticated,
+            success: 200,
+            request: |f, _| (format!("/api/v1/orgs/{}/vex", f.own_org), None),
+        },
+        Row {
+            method: Method::GET,
+            template: "/api/v1/orgs/{id}/vex",
+            rule: OtherOperator,
+            success: 200,
+            request: |f, _| (format!("/api/v1/orgs/{}/vex", f.other_org), None),
+        },
+        Row {
+            method: Method::DELETE,
+            template: "/api/v1/orgs/{id}/vex/{submission}",
+            rule: OperatorWriters(403),
+            success: 200,
+            // Replaced per attempt by a live submission of the caller's operator.
+            request: |f, _| (format!("/api/v1/orgs/{}/vex/none", f.own_org), None),
+        },
+        Row {
+            method: Method::DELETE,
+            template: "/api/v1/orgs/{id}/vex/{submission}",
+            rule: OtherOperator,
+            success: 200,
+            request: |f, _| {
+                (
+                    format!(
+                        "/api/v1/orgs/{}/vex/{}",
+                        f.other_org,
+                        clearinghouse_domain::VexSubmissionId::generate()
+                    ),
+                    None,
+                )
+            },
+        },
+        Row {
+            method: Method::POST,
             template: "/api/v1/deliveries/{id}/retry",
             rule: NotFoundForAll,
             success: 202,
@@ -1090,6 +1153,20 @@ async fn inventory_fixture(
     ]
 }
 
+/// A live VEX submission of the caller's operator, to withdraw.
+async fn vex_withdraw_path(t: &TestApp, own_org: &clearinghouse_domain::Organization) -> String {
+    let outcome = t
+        .app
+        .submit_vex(
+            &clearinghouse_domain::authz::Actor::system(),
+            own_org.id,
+            vex_body().to_string().as_bytes(),
+        )
+        .await
+        .expect("VEX submission");
+    format!("/api/v1/orgs/{}/vex/{}", own_org.id, outcome.submission.id)
+}
+
 async fn revoke_path(t: &TestApp, own_org: &clearinghouse_domain::Organization) -> String {
     let victim = t
         .app
@@ -1186,6 +1263,9 @@ async fn every_route_times_every_role_matches_the_table() {
                 }
                 if let Some(victim) = campaign_victim(&t, &fixture.campaigns, row, attempt).await {
                     path = victim;
+                }
+                if row.template == "/api/v1/orgs/{id}/vex/{submission}" && path.ends_with("/none") {
+                    path = vex_withdraw_path(&t, &own).await;
                 }
                 let reply = t
                     .request(row.method.clone(), &path, token.as_deref(), body)

@@ -14,7 +14,7 @@ use jiff::{SignedDuration, Timestamp};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::support::{TestApp, assert_problem, spawn_apps};
+use crate::support::{TestApp, assert_problem, spawn_apps, spawn_apps_with};
 
 /// Now plus some hours, as the API writes times.
 fn at(hours: i64) -> String {
@@ -379,12 +379,13 @@ async fn a_campaign_on_an_operators_network_needs_its_authorization() {
 }
 
 fn notifier(t: &TestApp) -> Notifier {
-    Notifier::new(
-        None,
-        clearinghouse_notify::Backoff::default(),
-        Some(t.base.clone()),
-    )
-    .expect("notifier")
+    t.app
+        .notifier(
+            None,
+            clearinghouse_notify::Backoff::default(),
+            Some(t.base.clone()),
+        )
+        .expect("notifier")
 }
 
 async fn subscribe(t: &TestApp, org: &Organization, hooks: &WebhookReceiver, name: &str) {
@@ -401,7 +402,13 @@ async fn subscribe(t: &TestApp, org: &Organization, hooks: &WebhookReceiver, nam
 
 #[tokio::test]
 async fn an_overlap_is_reported_to_both_finders() {
-    for t in spawn_apps().await {
+    // The receivers listen on loopback, which only a server started with
+    // --allow-private-webhooks delivers to.
+    let config = clearinghouse_server::ServerConfig {
+        allow_private_webhooks: true,
+        ..Default::default()
+    };
+    for t in spawn_apps_with(config).await {
         eprintln!("engine: {}", t.engine);
         let w = world(&t).await;
         let hooks = WebhookReceiver::start().await;

@@ -1,19 +1,17 @@
 //! The knowledge base and inventories end to end, over HTTP, on every engine: a new advisory
 //! reaches exactly the affected operators (and their webhook and mail receivers) and no one else;
-//! one vulnerability per alias group across KEV, CSAF and OSV; imports are idempotent; and every
-//! shared SBOM and advisory imports.
+//! one vulnerability per alias group across KEV, CSAF and OSV; imports are idempotent. All of
+//! ../shared/data is in `shared_data`.
 
 use std::time::Duration;
 
-use clearinghouse_app::notify::Notifier;
-use clearinghouse_domain::authz::Actor;
 use clearinghouse_domain::{OrgKind, Role, Sector};
 use clearinghouse_testkit::receivers::{SmtpReceiver, WebhookReceiver};
 use serde_json::{Value, json};
 
-use crate::support::{TestApp, spawn_apps};
+use crate::support::{TestApp, spawn_apps, spawn_apps_with};
 
-fn osv(id: &str, cve: &str, package: &str, fixed: &str) -> String {
+pub(crate) fn osv(id: &str, cve: &str, package: &str, fixed: &str) -> String {
     osv_modified(id, cve, package, fixed, "2026-11-01T00:00:00Z")
 }
 
@@ -25,7 +23,7 @@ fn osv_modified(id: &str, cve: &str, package: &str, fixed: &str, modified: &str)
     .to_string()
 }
 
-async fn import(t: &TestApp, kind: &str, documents: &[(&str, String)]) -> Value {
+pub(crate) async fn import(t: &TestApp, kind: &str, documents: &[(&str, String)]) -> Value {
     let documents: Vec<Value> = documents
         .iter()
         .map(|(location, content)| json!({"location": location, "content": content}))
@@ -42,7 +40,7 @@ async fn import(t: &TestApp, kind: &str, documents: &[(&str, String)]) -> Value 
 }
 
 /// An operator with one asset running `inventory`, its operator-contact token and the asset id.
-async fn operator(
+pub(crate) async fn operator(
     t: &TestApp,
     name: &str,
     sector: Sector,
@@ -74,7 +72,13 @@ async fn operator(
 
 #[tokio::test]
 async fn a_new_advisory_reaches_exactly_the_affected_operators() {
-    for t in spawn_apps().await {
+    // The receivers listen on loopback, which only a server started with
+    // --allow-private-webhooks delivers to.
+    let config = clearinghouse_server::ServerConfig {
+        allow_private_webhooks: true,
+        ..Default::default()
+    };
+    for t in spawn_apps_with(config).await {
         eprintln!("engine: {}", t.engine);
         let hooks = WebhookReceiver::start().await;
         let smtp = SmtpReceiver::start().await;
@@ -171,17 +175,19 @@ async fn a_new_advisory_reaches_exactly_the_affected_operators() {
             );
         }
 
-        let notifier = Notifier::new(
-            Some(
-                clearinghouse_notify::Mailer::new(
-                    &clearinghouse_notify::SmtpConfig::from_url(&smtp.url()).expect("smtp url"),
-                )
-                .expect("mailer"),
-            ),
-            clearinghouse_notify::Backoff::default(),
-            Some(t.base.clone()),
-        )
-        .expect("notifier");
+        let notifier = t
+            .app
+            .notifier(
+                Some(
+                    clearinghouse_notify::Mailer::new(
+                        &clearinghouse_notify::SmtpConfig::from_url(&smtp.url()).expect("smtp url"),
+                    )
+                    .expect("mailer"),
+                ),
+                clearinghouse_notify::Backoff::default(),
+                Some(t.base.clone()),
+            )
+            .expect("notifier");
         let round = t.app.notify_round(&notifier).await.expect("round");
         assert_eq!(
             (round.dispatched, round.delivered, round.dead),
@@ -434,147 +440,5 @@ async fn bad_imports_and_uploads_are_refused_with_the_reason_and_change_nothing(
             .get(&format!("/api/v1/assets/{asset}/uploads"), &token)
             .await;
         assert_eq!(uploads.body.as_array().map(Vec::len), Some(1));
-    }
-}
-
-/// Every advisory, KEV entry and CVE record in ../shared/data imports with no valid document
-/// refused, a second import changes nothing, and every shared SBOM uploads and finds matches.
-#[tokio::test]
-async fn all_shared_data_imports_idempotently_and_every_sbom_matches() {
-    let Some(data) = clearinghouse_testkit::shared_data(
-        "all_shared_data_imports_idempotently_and_every_sbom_matches",
-    ) else {
-        return;
-    };
-    use clearinghouse_app::knowledge::ImportKind;
-    let sources = [
-        (ImportKind::Osv, data.join("osv")),
-        (ImportKind::Csaf, data.join("csaf")),
-        (
-            ImportKind::Kev,
-            data.join("kev/known_exploited_vulnerabilities.json"),
-        ),
-        (ImportKind::Cve, data.join("ssvc/vulnrichment")),
-    ];
-    for t in spawn_apps().await {
-        eprintln!("engine: {}", t.engine);
-        let system = Actor::system();
-        let options = clearinghouse_feeds::FeedOptions::default();
-        for pass in 0..2 {
-            for (kind, path) in &sources {
-                let started = std::time::Instant::now();
-                let mut quiet = |_: u64, _: Option<u64>| {};
-                let summary = t
-                    .app
-                    .import_source(
-                        &system,
-                        *kind,
-                        &path.display().to_string(),
-                        &options,
-                        &mut quiet,
-                    )
-                    .await
-                    .expect("import");
-                eprintln!(
-                    "pass {pass} {kind:?}: {} new, {} updated, {} unchanged, {} rejected in {:?}",
-                    summary.new,
-                    summary.updated,
-                    summary.unchanged,
-                    summary.rejected.len(),
-                    started.elapsed()
-                );
-                for rejection in &summary.rejected {
-                    eprintln!("  rejected {}: {}", rejection.location, rejection.reason);
-                }
-                // The only documents refused are the schema suites' deliberately broken examples.
-                assert!(
-                    summary
-                        .rejected
-                        .iter()
-                        .all(|r| r.location.contains("testdata") || r.location.contains("invalid")),
-                    "{kind:?}: valid documents rejected: {:?}",
-                    summary.rejected
-                );
-                if pass == 1 {
-                    assert_eq!(
-                        (summary.new, summary.updated),
-                        (0, 0),
-                        "{kind:?}: a second import changes nothing"
-                    );
-                }
-            }
-        }
-        let stats = t.app.kb_stats(&system).await.expect("stats");
-        eprintln!("knowledge base: {stats:?}");
-        assert!(stats.vulnerabilities > 5_000, "{stats:?}");
-
-        // Every shared SBOM uploads and is matched.
-        let org = t
-            .org("SBOM Operator", OrgKind::Operator, Some(Sector::Energy))
-            .await;
-        let mut sboms = Vec::new();
-        collect_json(&data.join("sbom"), &mut sboms);
-        let (mut uploaded, mut with_matches, mut total) = (0, 0, 0);
-        for (n, path) in sboms.iter().enumerate() {
-            let bytes = std::fs::read(path).expect("read");
-            if clearinghouse_standards::sbom::parse(&bytes).is_err() {
-                continue; // not an SBOM (schemas, test vectors of other kinds)
-            }
-            let asset = t
-                .app
-                .create_asset(
-                    &system,
-                    org.id,
-                    clearinghouse_domain::inventory::NewAsset::parse(
-                        &format!("sbom {n}"),
-                        clearinghouse_domain::inventory::MissionImpact::Degraded,
-                        clearinghouse_domain::inventory::SafetyImpact::Marginal,
-                        clearinghouse_domain::inventory::Exposure::Controlled,
-                        None,
-                        false,
-                    )
-                    .expect("asset"),
-                )
-                .await
-                .expect("asset");
-            let result = t
-                .app
-                .upload_inventory(&system, asset.id, &bytes)
-                .await
-                .unwrap_or_else(|e| panic!("{} does not upload: {e}", path.display()));
-            uploaded += 1;
-            total += result.matching.added;
-            if result.matching.added > 0 {
-                with_matches += 1;
-            }
-        }
-        eprintln!("{uploaded} SBOMs uploaded, {with_matches} with matches, {total} matches");
-        // The shared advisories cover the packages of 8 of the shared SBOMs; `clearinghouse scan`
-        // (the offline matcher) finds the same 8.
-        assert!(
-            uploaded > 100 && with_matches >= 8 && total > 1_000,
-            "{uploaded} uploaded, {with_matches} with matches, {total} matches"
-        );
-        let priorities = t
-            .app
-            .priorities(&system, org.id, false)
-            .await
-            .expect("priorities");
-        assert!(!priorities.items.is_empty());
-    }
-}
-
-fn collect_json(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            collect_json(&path, out);
-        } else if path.extension().is_some_and(|e| e == "json") {
-            out.push(path);
-        }
     }
 }

@@ -9,4 +9,7 @@ mod inventory;
 mod log;
 mod openapi;
 mod participants;
+mod shared_data;
 mod support;
+mod vex;
+mod webhooks;

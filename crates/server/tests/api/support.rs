@@ -35,9 +35,14 @@ impl Drop for TestApp {
 
 /// One running server per configured engine.
 pub async fn spawn_apps() -> Vec<TestApp> {
+    spawn_apps_with(ServerConfig::default()).await
+}
+
+/// One running server per configured engine, with this configuration.
+pub async fn spawn_apps_with(config: ServerConfig) -> Vec<TestApp> {
     let mut apps = Vec::new();
     for db in clearinghouse_testkit::databases().await {
-        apps.push(spawn_on(db, ServerConfig::default()).await);
+        apps.push(spawn_on(db, config.clone()).await);
     }
     apps
 }
@@ -49,7 +54,8 @@ pub async fn spawn_on(db: TestDb, mut config: ServerConfig) -> TestApp {
     let app = App::new(
         store,
         Arc::new(KeyRing::ephemeral("test.example/log").expect("keys")),
-    );
+    )
+    .with_private_webhooks(config.allow_private_webhooks);
     app.check_log_key().await.expect("log key");
     app.bootstrap_if_empty().await.expect("bootstrap");
     let admin_org = app

@@ -206,6 +206,14 @@ impl Ecosystem {
     /// The canonical OSV name of the ordering family (`Unknown` gives back its own name).
     pub fn osv_name(&self) -> &str {
         match self {
+            Ecosystem::Unknown(name) => name,
+            known => known.static_osv_name().unwrap_or_default(),
+        }
+    }
+
+    /// [`Ecosystem::osv_name`] of the ecosystems this crate knows, without borrowing `self`.
+    pub fn static_osv_name(&self) -> Option<&'static str> {
+        Some(match self {
             Ecosystem::PyPI => "PyPI",
             Ecosystem::Npm => "npm",
             Ecosystem::CratesIo => "crates.io",
@@ -221,8 +229,8 @@ impl Ecosystem {
             Ecosystem::Alpine => "Alpine",
             Ecosystem::SemVer => "SemVer",
             Ecosystem::Generic => "Generic",
-            Ecosystem::Unknown(name) => name,
-        }
+            Ecosystem::Unknown(_) => return None,
+        })
     }
 
     /// Whether [`Ecosystem::compare`] can order versions of this ecosystem.

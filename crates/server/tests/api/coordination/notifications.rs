@@ -1,7 +1,7 @@
 //! Notifications about cases go only to organizations that see the case, checked when an event is
 //! dispatched and again when it is delivered: to loopback webhook receivers, on every engine.
 
-use clearinghouse_app::notify::{Notifier, SubscriptionRequest};
+use clearinghouse_app::notify::SubscriptionRequest;
 use clearinghouse_domain::authz::Actor;
 use clearinghouse_domain::notify::{Channel, DeliveryMode};
 use clearinghouse_testkit::receivers::WebhookReceiver;
@@ -9,7 +9,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::{World, finding};
-use crate::support::{TestApp, spawn_apps};
+use crate::support::{TestApp, spawn_apps_with};
 
 async fn subscribe(t: &TestApp, org: clearinghouse_domain::OrgId, hooks: &WebhookReceiver) {
     t.app
@@ -50,7 +50,13 @@ async fn set_tlp(t: &TestApp, token: &str, case: &str, body: Value) {
 
 #[tokio::test]
 async fn case_events_reach_only_organizations_that_see_the_case() {
-    for t in spawn_apps().await {
+    // The receivers listen on loopback, which only a server started with
+    // --allow-private-webhooks delivers to.
+    let config = clearinghouse_server::ServerConfig {
+        allow_private_webhooks: true,
+        ..Default::default()
+    };
+    for t in spawn_apps_with(config).await {
         eprintln!("engine: {}", t.engine);
         let w = World::new(&t).await;
         let (vendor_hooks, operator_hooks, other_hooks, outsider_hooks) = (
@@ -63,12 +69,14 @@ async fn case_events_reach_only_organizations_that_see_the_case() {
         subscribe(&t, w.operator.org.id, &operator_hooks).await;
         subscribe(&t, w.other_vendor.org.id, &other_hooks).await;
         subscribe(&t, w.outsider_operator.org.id, &outsider_hooks).await;
-        let notifier = Notifier::new(
-            None,
-            clearinghouse_notify::Backoff::default(),
-            Some(t.base.clone()),
-        )
-        .expect("notifier");
+        let notifier = t
+            .app
+            .notifier(
+                None,
+                clearinghouse_notify::Backoff::default(),
+                Some(t.base.clone()),
+            )
+            .expect("notifier");
 
         let created = t
             .post(
