@@ -122,9 +122,39 @@ struct PackageParts<'a> {
     version: Option<Cow<'a, str>>,
 }
 
-/// [`simple_purl`] when it applies, else the full `packageurl` parser.
+/// [`simple_purl`] when it applies, else the full `packageurl` parser; an RPM's `epoch`
+/// qualifier is then moved into its version (see [`with_rpm_epoch`]).
 fn package_of(purl: &str) -> Option<PackageParts<'_>> {
-    simple_purl(purl).or_else(|| full_purl(purl))
+    let mut parts = simple_purl(purl).or_else(|| full_purl(purl))?;
+    if parts.ecosystem == Ecosystem::Rpm
+        && let Some(version) = parts.version.take()
+    {
+        parts.version = Some(with_rpm_epoch(purl, version));
+    }
+    Some(parts)
+}
+
+/// purl-spec keeps an RPM's epoch in the `epoch` qualifier (`pkg:rpm/redhat/python-wheel@0.35.1-4?epoch=1`),
+/// but rpmvercmp reads it as the `1:` prefix: without it an epoch-1 package compares as epoch 0,
+/// below every `1:…` fix, and is reported affected by advisories it has long been fixed for. A
+/// version that already carries an epoch, or a qualifier that is not a number, is left alone
+/// ([`crate::purl::Purl::ecosystem_version`] is the same rule on a parsed purl).
+fn with_rpm_epoch<'a>(purl: &str, version: Cow<'a, str>) -> Cow<'a, str> {
+    if version.contains(':') {
+        return version;
+    }
+    let qualifiers = purl.split_once('?').map_or("", |(_, q)| q);
+    let qualifiers = qualifiers.split_once('#').map_or(qualifiers, |(q, _)| q);
+    let epoch = qualifiers
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(key, _)| key.eq_ignore_ascii_case("epoch"))
+        .map(|(_, value)| value)
+        .filter(|value| !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()));
+    match epoch {
+        Some(epoch) => Cow::Owned(format!("{epoch}:{version}")),
+        None => version,
+    }
 }
 
 /// The reference reading: `packageurl` parses, validates and normalizes per type.
@@ -598,6 +628,55 @@ mod tests {
                 .collect(),
             ..Sbom::default()
         }
+    }
+
+    #[test]
+    fn an_rpm_epoch_qualifier_is_part_of_the_compared_version() {
+        // RHSA-2024:6220 fixes python-wheel in 1:0.35.1-5.el8; the installed epoch-1 package
+        // 0.35.1-4 is affected, and 0.35.1-5 is not. Read without its epoch, the installed
+        // package would be epoch 0, below `1:0.31.1` too, and the advisory would miss it.
+        let mut index = Index::new();
+        index.add_osv(
+            &osv_record(
+                "RHSA-2024:6220",
+                &["CVE-2022-40898"],
+                "Red Hat",
+                "python-wheel",
+                "0",
+                "1:0.35.1-5.el8",
+            ),
+            "redhat",
+        );
+        let found = index.match_sbom(&sbom(&[
+            "pkg:rpm/redhat/python-wheel@0.35.1-4.el8?arch=noarch&epoch=1",
+            "pkg:rpm/redhat/python-wheel@0.35.1-5.el8?epoch=1&arch=noarch",
+            "pkg:rpm/redhat/python-wheel@1:0.35.1-4.el8?epoch=1",
+            "pkg:rpm/redhat/python-wheel@0.36.0-1.el8?epoch=0",
+        ]));
+        let matched: Vec<usize> = found.iter().map(|m| m.component).collect();
+        assert_eq!(matched, vec![0, 2, 3], "{found:#?}");
+        assert_eq!(
+            package_of("pkg:rpm/redhat/python-wheel@0.35.1-4.el8?epoch=1")
+                .unwrap()
+                .version
+                .as_deref(),
+            Some("1:0.35.1-4.el8")
+        );
+        // Not a number, or another type: untouched.
+        assert_eq!(
+            package_of("pkg:rpm/redhat/wheel@1.0?epoch=x")
+                .unwrap()
+                .version
+                .as_deref(),
+            Some("1.0")
+        );
+        assert_eq!(
+            package_of("pkg:deb/debian/curl@7.50?epoch=1")
+                .unwrap()
+                .version
+                .as_deref(),
+            Some("7.50")
+        );
     }
 
     #[test]

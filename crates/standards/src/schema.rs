@@ -246,12 +246,18 @@ pub enum Schema {
     Osv,
     /// CSAF 2.0 (with FIRST's CVSS 2.0/3.0/3.1 schemas it references).
     Csaf20,
+    /// CycloneDX 1.2.
+    CycloneDx12,
+    /// CycloneDX 1.3.
+    CycloneDx13,
     /// CycloneDX 1.4.
     CycloneDx14,
     /// CycloneDX 1.5.
     CycloneDx15,
     /// CycloneDX 1.6.
     CycloneDx16,
+    /// CycloneDX 1.7.
+    CycloneDx17,
     /// SPDX 2.3 (also used for 2.2 documents: 2.3 only added optional fields).
     Spdx23,
     /// SARIF 2.1.0 (the OASIS TC's current schema, errata included).
@@ -260,12 +266,15 @@ pub enum Schema {
 
 impl Schema {
     /// Every bundled schema.
-    pub const ALL: [Schema; 7] = [
+    pub const ALL: [Schema; 10] = [
         Schema::Osv,
         Schema::Csaf20,
+        Schema::CycloneDx12,
+        Schema::CycloneDx13,
         Schema::CycloneDx14,
         Schema::CycloneDx15,
         Schema::CycloneDx16,
+        Schema::CycloneDx17,
         Schema::Spdx23,
         Schema::Sarif210,
     ];
@@ -275,6 +284,12 @@ impl Schema {
         match self {
             Schema::Osv => include_str!("../schemas/osv/schema.json"),
             Schema::Csaf20 => include_str!("../schemas/csaf/csaf_2.0_json_schema.json"),
+            Schema::CycloneDx12 => {
+                include_str!("../schemas/cyclonedx/bom-1.2.SNAPSHOT.schema.json")
+            }
+            Schema::CycloneDx13 => {
+                include_str!("../schemas/cyclonedx/bom-1.3.SNAPSHOT.schema.json")
+            }
             Schema::CycloneDx14 => {
                 include_str!("../schemas/cyclonedx/bom-1.4.SNAPSHOT.schema.json")
             }
@@ -283,6 +298,9 @@ impl Schema {
             }
             Schema::CycloneDx16 => {
                 include_str!("../schemas/cyclonedx/bom-1.6.SNAPSHOT.schema.json")
+            }
+            Schema::CycloneDx17 => {
+                include_str!("../schemas/cyclonedx/bom-1.7.SNAPSHOT.schema.json")
             }
             Schema::Spdx23 => include_str!("../schemas/spdx/spdx_2_3.json"),
             Schema::Sarif210 => include_str!("../schemas/sarif/sarif-schema-2.1.0.json"),
@@ -296,9 +314,12 @@ impl Schema {
             Format::Csaf => Some(Schema::Csaf20),
             Format::Spdx => Some(Schema::Spdx23),
             Format::CycloneDx => match document.get("specVersion").and_then(Value::as_str) {
+                Some("1.2") => Some(Schema::CycloneDx12),
+                Some("1.3") => Some(Schema::CycloneDx13),
                 Some("1.4") => Some(Schema::CycloneDx14),
                 Some("1.5") => Some(Schema::CycloneDx15),
                 Some("1.6") => Some(Schema::CycloneDx16),
+                Some("1.7") => Some(Schema::CycloneDx17),
                 _ => None,
             },
             // Only 2.1.0 is bundled; a log that declares another version is not checked.
@@ -311,7 +332,7 @@ impl Schema {
 }
 
 /// Schemas referenced from the main ones, by file name (query string and `.SNAPSHOT` dropped).
-const REFERENCED: [(&str, &str); 5] = [
+const REFERENCED: [(&str, &str); 6] = [
     (
         "cvss-v2.0.json",
         include_str!("../schemas/csaf/cvss-v2.0.json"),
@@ -331,6 +352,10 @@ const REFERENCED: [(&str, &str); 5] = [
     (
         "jsf-0.82.schema.json",
         include_str!("../schemas/cyclonedx/jsf-0.82.SNAPSHOT.schema.json"),
+    ),
+    (
+        "cryptography-defs.schema.json",
+        include_str!("../schemas/cyclonedx/cryptography-defs.SNAPSHOT.schema.json"),
     ),
 ];
 
@@ -583,6 +608,41 @@ mod tests {
                 .any(|p| p.path.starts_with("$.affected[0].ranges[0]")),
             "{problems:?}"
         );
+    }
+
+    #[test]
+    fn current_osv_records_with_upstream_and_ecosystem_suffixes_validate() {
+        // `upstream` and `Ubuntu:Pro:…`-style ecosystems came with OSV schema 1.7; records from
+        // osv.dev carry both, and an older bundled revision rejected them.
+        let record = json!({
+            "schema_version": "1.7.0",
+            "id": "UBUNTU-CVE-2024-1",
+            "modified": "2024-01-01T00:00:00Z",
+            "upstream": ["CVE-2024-1"],
+            "affected": [{
+                "package": {"ecosystem": "Ubuntu:Pro:22.04:LTS", "name": "curl"},
+                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "7.81.0-1ubuntu1.16"}]}]
+            }]
+        });
+        assert_eq!(validate(Schema::Osv, &record), []);
+    }
+
+    #[test]
+    fn every_cyclonedx_json_version_has_its_schema() {
+        for (version, expected) in [
+            ("1.2", Schema::CycloneDx12),
+            ("1.3", Schema::CycloneDx13),
+            ("1.7", Schema::CycloneDx17),
+        ] {
+            let bom = json!({"bomFormat": "CycloneDX", "specVersion": version, "version": 1, "components": []});
+            assert_eq!(
+                Schema::for_document(Format::CycloneDx, &bom),
+                Some(expected)
+            );
+            assert_eq!(validate(expected, &bom), [], "{version}");
+        }
+        let old = json!({"bomFormat": "CycloneDX", "specVersion": "1.1"});
+        assert_eq!(Schema::for_document(Format::CycloneDx, &old), None);
     }
 
     #[test]

@@ -338,9 +338,12 @@ fn csaf_schema_and_mandatory_test_suite() {
 fn cyclonedx_schema_suite_is_accepted_and_rejected_as_labelled() {
     let Some(data) = shared_data() else { return };
     for (version, schema_kind) in [
+        ("1.2", Schema::CycloneDx12),
+        ("1.3", Schema::CycloneDx13),
         ("1.4", Schema::CycloneDx14),
         ("1.5", Schema::CycloneDx15),
         ("1.6", Schema::CycloneDx16),
+        ("1.7", Schema::CycloneDx17),
     ] {
         let dir = data.join("schemas/cyclonedx/test-resources").join(version);
         let mut checked = 0;
@@ -358,7 +361,7 @@ fn cyclonedx_schema_suite_is_accepted_and_rejected_as_labelled() {
             }
             checked += 1;
         }
-        assert!(checked > 50, "{version}: only {checked}");
+        assert!(checked > 30, "{version}: only {checked}");
     }
 }
 

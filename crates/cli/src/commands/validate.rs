@@ -73,7 +73,8 @@ fn check(bytes: &[u8]) -> (Option<Format>, Vec<Problem>) {
         Some(schema) => schema::validate(schema, &value),
         None if format == Format::CycloneDx => vec![parse_problem(
             "$.specVersion",
-            "only CycloneDX 1.4, 1.5 and 1.6 schemas are bundled".into(),
+            "only the CycloneDX 1.2 to 1.7 JSON schemas are bundled (1.0 and 1.1 were XML only)"
+                .into(),
         )],
         None => Vec::new(),
     };
