@@ -32,7 +32,6 @@
 //! (`../shared/data` of the worktree), `--dir DIR` where the SQLite file goes (a temporary dir).
 
 use std::collections::{BTreeMap, HashSet};
-use std::error::Error;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -44,13 +43,16 @@ use clearinghouse_domain::authz::{Actor, Grant};
 use clearinghouse_domain::inventory::{Exposure, MissionImpact, NewAsset, SafetyImpact};
 use clearinghouse_domain::{AssetId, NewOrganization, OrgId, OrgKind, Role, Sector, TokenId};
 use clearinghouse_feeds::FeedOptions;
-use sqlx::Connection;
 use tracing::field::{Field, Visit};
 use tracing_subscriber::Layer;
 use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::util::SubscriberInitExt;
 
-type BenchResult<T> = Result<T, Box<dyn Error + Send + Sync>>;
+mod support;
+use support::{
+    BenchResult, XorShift, cpu_model, create_pg_database, drop_pg_database, load_average, ms,
+    percentile, sqlite_size,
+};
 
 /// Synthetic package names per ecosystem the inventories draw from.
 const POOL_PER_ECOSYSTEM: u64 = 20_000;
@@ -164,43 +166,6 @@ impl Args {
         args.data = args.data.canonicalize().unwrap_or(args.data);
         Ok(args)
     }
-}
-
-/// A tiny deterministic generator, so every run builds the same population.
-struct XorShift(u64);
-
-impl XorShift {
-    fn new(seed: u64) -> Self {
-        // Never zero, and decorrelated from neighbouring seeds.
-        Self(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, bound: u64) -> u64 {
-        self.next() % bound
-    }
-
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
-fn percentile(sorted: &[Duration], pct: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let rank = ((pct / 100.0) * (sorted.len() - 1) as f64).round() as usize;
-    sorted[rank.min(sorted.len() - 1)]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
 /// One kind's import, first or second pass.
@@ -1051,58 +1016,4 @@ fn print_report(report: &EngineReport, args: &Args) {
     for profile in &report.profiles {
         print_profile(profile);
     }
-}
-
-async fn create_pg_database(admin_url: &str, db: &str) -> BenchResult<String> {
-    let mut conn = sqlx::PgConnection::connect(admin_url).await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
-        .execute(&mut conn)
-        .await?;
-    conn.close().await?;
-    let base = admin_url
-        .rsplit_once('/')
-        .map(|(base, _)| base)
-        .ok_or_else(|| format!("cannot find the database name in {admin_url:?}"))?;
-    Ok(format!("{base}/{db}"))
-}
-
-async fn drop_pg_database(admin_url: &str, db: &str) -> BenchResult<()> {
-    let mut conn = sqlx::PgConnection::connect(admin_url).await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {db} WITH (FORCE)"
-    )))
-    .execute(&mut conn)
-    .await?;
-    conn.close().await?;
-    Ok(())
-}
-
-fn sqlite_size(dir: &Path) -> String {
-    let total: u64 = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(|e| e.ok()?.metadata().ok())
-                .map(|m| m.len())
-                .sum()
-        })
-        .unwrap_or(0);
-    format!("{:.0} MiB (with WAL)", total as f64 / (1024.0 * 1024.0))
-}
-
-fn cpu_model() -> String {
-    std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|text| {
-            text.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|m| m.trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown CPU".into())
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "?".into())
 }
