@@ -11,7 +11,11 @@
 //!    reported). A quarter carry a proof of concept, sealed with XChaCha20-Poly1305; half carry an
 //!    idempotency key. Every outcome is checked against the plan;
 //! 3. the analysts' queue at that size: `App::queue` as an analyst, the first page (50 items) and
-//!    pages deep in the queue through their cursors, one caller and several at once.
+//!    pages deep in the queue through their cursors, one caller and several at once;
+//! 4. the case list (`App::cases`, what `GET /api/v1/cases` and `/cases` run) at that size: a
+//!    finder that is a member of an eighth of the cases, a vendor that is a member of none (every
+//!    row fails the visibility rule, the worst case for the SQL filter), and an analyst searching
+//!    by product name.
 //!
 //! Every finding goes the whole way: parsed, checked against the knowledge base, deduplicated
 //! (fingerprint, then MinHash over same-place candidates), ranked (CVSS, SSVC, exposure), stored
@@ -32,7 +36,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use clearinghouse_app::coordination::{AttachmentUpload, Disposition, FindingRequest};
+use clearinghouse_app::coordination::{AttachmentUpload, CaseQuery, Disposition, FindingRequest};
 use clearinghouse_app::{App, KeyRing};
 use clearinghouse_domain::authz::{Actor, Grant};
 use clearinghouse_domain::coordination::{AttachmentKind, Location};
@@ -442,7 +446,40 @@ async fn run_engine(
     intake.push(measure_intake(&app, &finders, args, args.concurrency, 2).await?);
 
     println!("-- analysts' queue");
-    let queue = measure_queue(&app, &analyst, args).await?;
+    let mut queue = measure_queue(&app, &analyst, args).await?;
+
+    println!("-- case list");
+    let vendor_org = app
+        .create_org(
+            &system,
+            NewOrganization::parse("Bench Vendor", OrgKind::Vendor, None)?,
+        )
+        .await?;
+    let vendor = Actor::token(
+        TokenId::generate(),
+        None,
+        Grant {
+            org: vendor_org.id,
+            role: Role::VendorContact,
+        },
+    );
+    let search = CaseQuery {
+        search: Some("bench-lib-000123".into()),
+        ..CaseQuery::default()
+    };
+    for (what, actor, query) in [
+        (
+            "finder, member of 1/8 of the cases",
+            &finders[0],
+            CaseQuery::default(),
+        ),
+        ("vendor, member of none", &vendor, CaseQuery::default()),
+        ("analyst, search \"bench-lib-000123\"", &analyst, search),
+    ] {
+        let row = measure_case_list(&app, actor, &query, what, args.samples).await?;
+        print_queue_row(&row);
+        queue.push(row);
+    }
     Ok(EngineReport {
         engine,
         seeding,
@@ -674,6 +711,35 @@ async fn measure_queue(app: &App, analyst: &Actor, args: &Args) -> BenchResult<V
     Ok(rows)
 }
 
+async fn measure_case_list(
+    app: &App,
+    actor: &Actor,
+    query: &CaseQuery,
+    what: &str,
+    samples: usize,
+) -> BenchResult<QueueRow> {
+    // The worst case may be slow: a tenth of the samples, at least ten.
+    let samples = (samples / 10).max(10);
+    let page = PageRequest::new(None, Some(QUEUE_PAGE));
+    let started = Instant::now();
+    let mut latencies = Vec::with_capacity(samples);
+    let mut items = 0;
+    for _ in 0..samples {
+        let t = Instant::now();
+        let got = app.cases(actor, query, &page).await?;
+        latencies.push(t.elapsed());
+        items = got.items.len();
+    }
+    latencies.sort();
+    Ok(QueueRow {
+        what: format!("App::cases first page, {what}"),
+        reads: samples,
+        wall: started.elapsed(),
+        latencies,
+        items,
+    })
+}
+
 fn print_queue_row(row: &QueueRow) {
     println!(
         "   {}: {} reads, {:.0}/s, p50 {}, p95 {}, p99 {} ({} items)",
@@ -728,7 +794,7 @@ fn print_report(report: &EngineReport, args: &Args) {
             row.wrong
         );
     }
-    println!("\nThe analysts' queue with every case open:\n");
+    println!("\nThe analysts' queue with every case open, and the case list:\n");
     println!("| what | reads/s | p50 | p95 | p99 |");
     println!("| --- | ---: | ---: | ---: | ---: |");
     for row in &report.queue {
