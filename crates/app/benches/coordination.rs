@@ -464,7 +464,7 @@ async fn run_engine(
         },
     );
     let search = CaseQuery {
-        search: Some("bench-lib-000123".into()),
+        search: Some("lib-000122".into()),
         ..CaseQuery::default()
     };
     for (what, actor, query) in [
@@ -474,7 +474,7 @@ async fn run_engine(
             CaseQuery::default(),
         ),
         ("vendor, member of none", &vendor, CaseQuery::default()),
-        ("analyst, search \"bench-lib-000123\"", &analyst, search),
+        ("analyst, search \"lib-000122\"", &analyst, search),
     ] {
         let row = measure_case_list(&app, actor, &query, what, args.samples).await?;
         print_queue_row(&row);
