@@ -66,6 +66,7 @@ pub fn router() -> Router<AppState> {
         .route("/validations/{id}/verdict", post(forms::verdict))
         .route("/merge-proposals/{id}", post(forms::decide_proposal))
         .route("/findings/{id}/withdraw", post(forms::withdraw))
+        .route("/findings/{id}/split", post(forms::split))
         .route("/attachments/{id}", get(forms::download))
         .route("/findings", get(super::findings::status_page))
         .route(
@@ -563,6 +564,8 @@ struct FindingLine {
     cvss: String,
     withdrawn: bool,
     withdrawable: bool,
+    /// An analyst may split this active finding out into a case of its own.
+    splittable: bool,
 }
 
 struct ProposalLine {
@@ -710,6 +713,9 @@ fn done_message(done: &str, count: Option<u64>) -> Option<String> {
             "merged" => "Merged: the finding joined the proposed case.",
             "kept" => "Kept apart: the proposal was rejected.",
             "withdrawn" => "Finding withdrawn.",
+            "split" => {
+                "Split: the finding now has this case of its own; its finder is credited here."
+            }
             "new_case" => "Finding accepted: it opened this case.",
             "duplicate" => {
                 "Finding accepted: it is an exact duplicate and joined this case; you are credited."
@@ -802,9 +808,10 @@ async fn case_page(
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut comments_truncated = false;
     if full {
-        findings = app
-            .case_findings(actor, id)
-            .await?
+        let case_findings = app.case_findings(actor, id).await?;
+        // Splitting needs another finding to split from.
+        let split_possible = abilities.manage && case_findings.len() > 1;
+        findings = case_findings
             .into_iter()
             .map(|f| FindingLine {
                 id: f.id.to_string(),
@@ -837,6 +844,8 @@ async fn case_page(
                     .unwrap_or_default(),
                 withdrawn: f.status == clearinghouse_domain::coordination::FindingStatus::Withdrawn,
                 withdrawable: abilities.withdrawable.contains(&f.id),
+                splittable: split_possible
+                    && f.status == clearinghouse_domain::coordination::FindingStatus::Active,
                 title: f.title,
                 description: f.description,
             })

@@ -708,8 +708,21 @@ macro_rules! impl_coordination {
                     };
                     let first_org = 11;
                     let org_list = placeholders(first_org, orgs.len());
+                    // Anyone but an analyst starts from the cases it could see at all, each arm
+                    // through an index, so that a participant in few cases does not walk every
+                    // case; the full rule below still decides each row.
+                    let candidates = if scope.all {
+                        String::new()
+                    } else {
+                        format!(
+                            "c.id IN (SELECT m.case_id FROM case_members m WHERE m.org_id IN ({org_list}) \
+                               UNION SELECT v.id FROM cases v WHERE $7 = 1 AND v.state = 'validating' \
+                               UNION SELECT g.id FROM cases g WHERE $8 = 1 AND g.tlp IN ('CLEAR', 'GREEN') \
+                                 AND (g.published_at IS NOT NULL OR g.embargo_until <= $9)) AND "
+                        )
+                    };
                     let sql = format!(
-                        "SELECT {CASE_COLUMNS} FROM cases c WHERE \
+                        "SELECT {CASE_COLUMNS} FROM cases c WHERE {candidates}\
                          ($1 = '' OR c.state = $1) AND ($2 = '' OR c.tlp = $2) AND ($3 = '' OR c.search_key LIKE $3 ESCAPE '\\') AND ($4 = '' OR c.id < $4) AND ( \
                            $5 = 1 \
                            OR EXISTS (SELECT 1 FROM case_members m WHERE m.case_id = c.id AND m.org_id IN ({org_list}) \

@@ -545,6 +545,23 @@ pub async fn withdraw(
     framed(&session, result)
 }
 
+/// Splits a finding out of its case into a new case (analysts); the new case's page follows.
+pub async fn split(
+    State(state): State<AppState>,
+    session: WebSession,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let result: WebResult = async {
+        session.check_csrf(&form.csrf)?;
+        let id: FindingId = path_id(&id, "finding")?;
+        let case = state.app.split_finding(&session.actor, id).await?;
+        Ok(Redirect::to(&done(case.id, "split")).into_response())
+    }
+    .await;
+    framed(&session, result)
+}
+
 /// An attachment's content, through the service that logs the read. Always a download (never
 /// rendered by the browser, whatever media type was given), never cached.
 pub async fn download(

@@ -779,5 +779,64 @@ async fn submit_deduplicate_validate_coordinate() {
             outsider.get(&format!("/cases/{case_id}")).await.status,
             StatusCode::NOT_FOUND
         );
+
+        // The analyst splits Gamma's merged finding back out (it was a different bug after all):
+        // only analysts see the button; the finding opens a case of its own, Gamma credited there.
+        let page = analyst.get(&format!("/cases/{case_id}")).await.html;
+        let splits: Vec<String> = page
+            .split("action=\"/findings/")
+            .skip(1)
+            .filter_map(|rest| rest.split_once("/split\"").map(|(id, _)| id.to_owned()))
+            .collect();
+        assert_eq!(
+            splits.len(),
+            3,
+            "{engine}: one split button per active finding"
+        );
+        assert!(
+            !alpha
+                .get(&format!("/cases/{case_id}"))
+                .await
+                .html
+                .contains("/split\""),
+            "{engine}: only analysts split"
+        );
+        let split = analyst
+            .post_form(
+                &format!("/findings/{}/split", splits[2]),
+                &[("csrf", &analyst.csrf)],
+            )
+            .await;
+        assert_eq!(
+            split.status,
+            StatusCode::SEE_OTHER,
+            "{engine}: {}",
+            split.html
+        );
+        let split_case = case_of(&split.location);
+        assert_ne!(split_case, case_id);
+        assert!(
+            split.location.ends_with("?done=split"),
+            "{}",
+            split.location
+        );
+        let new_page = analyst.get(&split.location).await.html;
+        assert!(
+            new_page.contains("Split: the finding now has this case"),
+            "{new_page}"
+        );
+        assert!(new_page.contains("Gamma Research"), "{engine}: {new_page}");
+        assert!(
+            !new_page.contains("/split\""),
+            "{engine}: a case's only finding cannot be split from it"
+        );
+        assert!(
+            !analyst
+                .get(&format!("/cases/{case_id}"))
+                .await
+                .html
+                .contains(&format!("/findings/{}/split", splits[2])),
+            "{engine}: the finding left the first case"
+        );
     }
 }
