@@ -28,6 +28,10 @@ use jiff::Timestamp;
 
 use crate::{Appended, Result};
 
+/// Below this many cases a participant could see at all, its case list starts from them; at or
+/// above, walking cases newest first fills a page sooner than sorting them.
+pub(crate) const FEW_CANDIDATES: i64 = 2_000;
+
 /// A case row to write: inserted when `previous` is `None`, else updated only if its
 /// `updated_at` still equals `previous` (otherwise the whole change fails as `Stale`).
 #[derive(Clone, Debug)]
@@ -708,18 +712,41 @@ macro_rules! impl_coordination {
                     };
                     let first_org = 11;
                     let org_list = placeholders(first_org, orgs.len());
-                    // Anyone but an analyst starts from the cases it could see at all, each arm
-                    // through an index, so that a participant in few cases does not walk every
-                    // case; the full rule below still decides each row.
+                    // Anyone but an analyst could see only some cases: its memberships, cases open
+                    // for validation, CLEAR and GREEN cases past their embargo, each found through
+                    // an index. When those are few, the list starts from them instead of walking
+                    // every case newest first (a vendor in no case would walk them all); when they
+                    // are many, the walk finds a page after a few rows and beats sorting them all.
+                    // Either way the full rule below decides each row.
+                    let candidate_ids = |first: usize, validator: usize, participant: usize, now: usize| {
+                        format!(
+                            "SELECT m.case_id AS id FROM case_members m WHERE m.org_id IN ({}) \
+                             UNION SELECT v.id FROM cases v WHERE ${validator} = 1 AND v.state = 'validating' \
+                             UNION SELECT g.id FROM cases g WHERE ${participant} = 1 AND g.tlp IN ('CLEAR', 'GREEN') \
+                               AND (g.published_at IS NOT NULL OR g.embargo_until <= ${now})",
+                            placeholders(first, orgs.len())
+                        )
+                    };
                     let candidates = if scope.all {
                         String::new()
                     } else {
-                        format!(
-                            "c.id IN (SELECT m.case_id FROM case_members m WHERE m.org_id IN ({org_list}) \
-                               UNION SELECT v.id FROM cases v WHERE $7 = 1 AND v.state = 'validating' \
-                               UNION SELECT g.id FROM cases g WHERE $8 = 1 AND g.tlp IN ('CLEAR', 'GREEN') \
-                                 AND (g.published_at IS NOT NULL OR g.embargo_until <= $9)) AND "
-                        )
+                        let count_sql = format!(
+                            "SELECT COUNT(*) FROM ({} LIMIT {}) few",
+                            candidate_ids(4, 1, 2, 3),
+                            crate::coordination::FEW_CANDIDATES
+                        );
+                        let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count_sql))
+                            .bind(flag(scope.validator))
+                            .bind(flag(scope.participant))
+                            .bind(to_micros(now));
+                        for org in &orgs {
+                            count = count.bind(org);
+                        }
+                        if count.fetch_one(self.reader()).await? < crate::coordination::FEW_CANDIDATES {
+                            format!("c.id IN ({}) AND ", candidate_ids(first_org, 7, 8, 9))
+                        } else {
+                            String::new()
+                        }
                     };
                     let sql = format!(
                         "SELECT {CASE_COLUMNS} FROM cases c WHERE {candidates}\
