@@ -44,10 +44,7 @@ use clearinghouse_domain::page::PageRequest;
 use clearinghouse_domain::{NewOrganization, OrgId, OrgKind, Role, TokenId};
 
 mod support;
-use support::{
-    BenchResult, XorShift, cpu_model, create_pg_database, drop_pg_database, load_average, ms,
-    percentile, sqlite_size,
-};
+use support::{BenchResult, XorShift, load_average, ms, percentile};
 
 /// AI developers submitting findings.
 const FINDERS: usize = 8;
@@ -296,7 +293,7 @@ fn expected(kind: Planted) -> Disposition {
 }
 
 fn with_extras(mut request: FindingRequest, i: usize) -> (FindingRequest, Option<String>) {
-    if i % 4 == 0 {
+    if i.is_multiple_of(4) {
         request.attachments.push(AttachmentUpload {
             kind: AttachmentKind::ProofOfConcept,
             filename: "poc.py".into(),
@@ -304,7 +301,9 @@ fn with_extras(mut request: FindingRequest, i: usize) -> (FindingRequest, Option
             content: format!("import requests\n# {i}\n{}\n", prose(i as u64, 200)).into_bytes(),
         });
     }
-    let key = (i % 2 == 0).then(|| format!("bench-{i}-{}", request.product));
+    let key = i
+        .is_multiple_of(2)
+        .then(|| format!("bench-{i}-{}", request.product));
     (request, key)
 }
 
@@ -336,44 +335,19 @@ struct EngineReport {
 async fn main() -> BenchResult<()> {
     let args = Args::parse()?;
     let started = Instant::now();
-    let run_id = format!(
-        "{:08x}",
-        std::process::id() ^ (jiff::Timestamp::now().as_second() as u32)
-    );
-    println!("Clearinghouse coordination benchmarks (run {run_id})");
-    println!(
-        "machine: {} cores, {}; load average at start: {}",
-        std::thread::available_parallelism().map_or(1, usize::from),
-        cpu_model(),
-        load_average()
-    );
-    println!("options: {args:?}");
-    let mut reports = Vec::new();
-    if args.sqlite {
-        let dir = match &args.dir {
-            Some(dir) => tempfile::tempdir_in(dir)?,
-            None => tempfile::tempdir()?,
-        };
-        let location = dir.path().join("bench.sqlite");
-        println!("\n== SQLite at {}", location.display());
-        reports.push(run_engine("sqlite", &location.to_string_lossy(), &args).await?);
-        println!("SQLite file: {}", sqlite_size(dir.path()));
-    }
-    if args.postgres {
-        match std::env::var("CLEARINGHOUSE_BENCH_POSTGRES") {
-            Ok(admin_url) if !admin_url.is_empty() => {
-                let db = format!("ch_bench_{run_id}");
-                println!("\n== PostgreSQL: scratch database {db}");
-                let url = create_pg_database(&admin_url, &db).await?;
-                let outcome = run_engine("postgres", &url, &args).await;
-                drop_pg_database(&admin_url, &db).await?;
-                reports.push(outcome?);
-            }
-            _ => println!(
-                "\n== PostgreSQL SKIPPED: set CLEARINGHOUSE_BENCH_POSTGRES=postgres://postgres@127.0.0.1:5432/postgres to run it"
-            ),
-        }
-    }
+    let run_id = support::banner("Clearinghouse coordination benchmarks", &args);
+    let reports = support::for_each_engine(
+        args.sqlite,
+        args.postgres,
+        args.dir.as_ref(),
+        &run_id,
+        |engine, location| {
+            let args = &args;
+            async move { run_engine(engine, &location, args).await }
+        },
+    )
+    .await?;
+
     for report in &reports {
         print_report(report, &args);
     }

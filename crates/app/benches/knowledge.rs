@@ -49,10 +49,7 @@ use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::util::SubscriberInitExt;
 
 mod support;
-use support::{
-    BenchResult, XorShift, cpu_model, create_pg_database, drop_pg_database, load_average, ms,
-    percentile, sqlite_size,
-};
+use support::{BenchResult, XorShift, load_average, ms, percentile};
 
 /// Synthetic package names per ecosystem the inventories draw from.
 const POOL_PER_ECOSYSTEM: u64 = 20_000;
@@ -333,49 +330,18 @@ async fn main() -> BenchResult<()> {
         )
         .init();
     let started = Instant::now();
-    let run_id = format!(
-        "{:08x}",
-        std::process::id() ^ (jiff::Timestamp::now().as_second() as u32)
-    );
-    println!("Clearinghouse knowledge-base benchmarks (run {run_id})");
-    println!(
-        "machine: {} cores, {}; load average at start: {}",
-        std::thread::available_parallelism().map_or(1, usize::from),
-        cpu_model(),
-        load_average()
-    );
-    println!("options: {args:?}");
-    let mut reports = Vec::new();
-
-    if args.sqlite {
-        let dir = match &args.dir {
-            Some(dir) => tempfile::tempdir_in(dir)?,
-            None => tempfile::tempdir()?,
-        };
-        let location = dir
-            .path()
-            .join("bench.sqlite")
-            .to_string_lossy()
-            .into_owned();
-        println!("\n== SQLite at {location}");
-        reports.push(run_engine("sqlite", &location, &args).await?);
-        println!("SQLite file: {}", sqlite_size(dir.path()));
-    }
-    if args.postgres {
-        match std::env::var("CLEARINGHOUSE_BENCH_POSTGRES") {
-            Ok(admin_url) if !admin_url.is_empty() => {
-                let db = format!("ch_bench_{run_id}");
-                println!("\n== PostgreSQL: scratch database {db}");
-                let url = create_pg_database(&admin_url, &db).await?;
-                let outcome = run_engine("postgres", &url, &args).await;
-                drop_pg_database(&admin_url, &db).await?;
-                reports.push(outcome?);
-            }
-            _ => println!(
-                "\n== PostgreSQL SKIPPED: set CLEARINGHOUSE_BENCH_POSTGRES=postgres://postgres@127.0.0.1:5432/postgres to run it"
-            ),
-        }
-    }
+    let run_id = support::banner("Clearinghouse knowledge-base benchmarks", &args);
+    let reports = support::for_each_engine(
+        args.sqlite,
+        args.postgres,
+        args.dir.as_ref(),
+        &run_id,
+        |engine, location| {
+            let args = &args;
+            async move { run_engine(engine, &location, args).await }
+        },
+    )
+    .await?;
 
     for report in &reports {
         print_report(report, &args);

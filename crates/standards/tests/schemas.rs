@@ -2,7 +2,6 @@
 
 use std::path::{Path, PathBuf};
 
-use clearinghouse_standards::schema::Schema;
 use serde_json::Value;
 
 fn shared_schemas() -> Option<PathBuf> {

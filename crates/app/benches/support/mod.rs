@@ -3,7 +3,8 @@
 
 #![allow(dead_code)] // each bench uses its own subset
 
-use std::path::Path;
+use std::future::Future;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use sqlx::Connection;
@@ -99,4 +100,69 @@ pub fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
         .unwrap_or_else(|_| "?".into())
+}
+
+/// Prints the bench's first lines (name, machine, load, options) and returns a run id for
+/// scratch database names.
+pub fn banner(title: &str, options: &dyn std::fmt::Debug) -> String {
+    let run_id = format!(
+        "{:08x}",
+        std::process::id() ^ (jiff::Timestamp::now().as_second() as u32)
+    );
+    println!("{title} (run {run_id})");
+    println!(
+        "machine: {} cores, {}; load average at start: {}",
+        std::thread::available_parallelism().map_or(1, usize::from),
+        cpu_model(),
+        load_average()
+    );
+    println!("options: {options:?}");
+    run_id
+}
+
+/// Runs `run` on a new SQLite file (in `dir`, else a temporary directory) and on a scratch
+/// PostgreSQL database when `CLEARINGHOUSE_BENCH_POSTGRES` names a server (saying so when it does
+/// not), dropping the database afterwards even when the run failed.
+pub async fn for_each_engine<R, F, Fut>(
+    sqlite: bool,
+    postgres: bool,
+    dir: Option<&PathBuf>,
+    run_id: &str,
+    mut run: F,
+) -> BenchResult<Vec<R>>
+where
+    F: FnMut(&'static str, String) -> Fut,
+    Fut: Future<Output = BenchResult<R>>,
+{
+    let mut reports = Vec::new();
+    if sqlite {
+        let dir = match dir {
+            Some(dir) => tempfile::tempdir_in(dir)?,
+            None => tempfile::tempdir()?,
+        };
+        let location = dir
+            .path()
+            .join("bench.sqlite")
+            .to_string_lossy()
+            .into_owned();
+        println!("\n== SQLite at {location}");
+        reports.push(run("sqlite", location).await?);
+        println!("SQLite file: {}", sqlite_size(dir.path()));
+    }
+    if postgres {
+        match std::env::var("CLEARINGHOUSE_BENCH_POSTGRES") {
+            Ok(admin_url) if !admin_url.is_empty() => {
+                let db = format!("ch_bench_{run_id}");
+                println!("\n== PostgreSQL: scratch database {db}");
+                let url = create_pg_database(&admin_url, &db).await?;
+                let outcome = run("postgres", url).await;
+                drop_pg_database(&admin_url, &db).await?;
+                reports.push(outcome?);
+            }
+            _ => println!(
+                "\n== PostgreSQL SKIPPED: set CLEARINGHOUSE_BENCH_POSTGRES=postgres://postgres@127.0.0.1:5432/postgres to run it"
+            ),
+        }
+    }
+    Ok(reports)
 }
