@@ -41,7 +41,7 @@ use clearinghouse_app::{App, KeyRing};
 use clearinghouse_domain::authz::{Actor, Grant};
 use clearinghouse_domain::coordination::{AttachmentKind, Location};
 use clearinghouse_domain::page::PageRequest;
-use clearinghouse_domain::{NewOrganization, OrgId, OrgKind, Role, TokenId};
+use clearinghouse_domain::{NewOrganization, OrgKind, Role, TokenId};
 
 mod support;
 use support::{BenchResult, XorShift, load_average, ms, percentile};
@@ -205,15 +205,16 @@ fn seeded_request(n: usize) -> FindingRequest {
     request(&s.product, &s.file, &s.function, s.weakness, n as u64, n)
 }
 
-fn finder_actor(org: OrgId) -> Actor {
-    Actor::token(
+/// A new organization, and a token-shaped actor holding `role` in it.
+async fn participant(app: &App, name: &str, kind: OrgKind, role: Role) -> BenchResult<Actor> {
+    let org = app
+        .create_org(&Actor::system(), NewOrganization::parse(name, kind, None)?)
+        .await?;
+    Ok(Actor::token(
         TokenId::generate(),
         None,
-        Grant {
-            org,
-            role: Role::Finder,
-        },
-    )
+        Grant { org: org.id, role },
+    ))
 }
 
 /// What the measured intake planted, and so expects.
@@ -377,31 +378,18 @@ async fn run_engine(
         store,
         Arc::new(KeyRing::ephemeral("bench.clearinghouse.example/log")?),
     );
-    let system = Actor::system();
     let mut finders = Vec::new();
     for n in 0..FINDERS {
-        let org = app
-            .create_org(
-                &system,
-                NewOrganization::parse(&format!("Bench AI Lab {n}"), OrgKind::AiDeveloper, None)?,
-            )
-            .await?;
-        finders.push(finder_actor(org.id));
+        let name = format!("Bench AI Lab {n}");
+        finders.push(participant(&app, &name, OrgKind::AiDeveloper, Role::Finder).await?);
     }
-    let analyst_org = app
-        .create_org(
-            &system,
-            NewOrganization::parse("Bench Clearinghouse", OrgKind::Government, None)?,
-        )
-        .await?;
-    let analyst = Actor::token(
-        TokenId::generate(),
-        None,
-        Grant {
-            org: analyst_org.id,
-            role: Role::Analyst,
-        },
-    );
+    let analyst = participant(
+        &app,
+        "Bench Clearinghouse",
+        OrgKind::Government,
+        Role::Analyst,
+    )
+    .await?;
     let finders = Arc::new(finders);
 
     println!(
@@ -423,20 +411,7 @@ async fn run_engine(
     let mut queue = measure_queue(&app, &analyst, args).await?;
 
     println!("-- case list");
-    let vendor_org = app
-        .create_org(
-            &system,
-            NewOrganization::parse("Bench Vendor", OrgKind::Vendor, None)?,
-        )
-        .await?;
-    let vendor = Actor::token(
-        TokenId::generate(),
-        None,
-        Grant {
-            org: vendor_org.id,
-            role: Role::VendorContact,
-        },
-    );
+    let vendor = participant(&app, "Bench Vendor", OrgKind::Vendor, Role::VendorContact).await?;
     let search = CaseQuery {
         search: Some("lib-000122".into()),
         ..CaseQuery::default()
