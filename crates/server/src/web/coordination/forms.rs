@@ -528,6 +528,28 @@ pub async fn decide_proposal(
     framed(&session, result)
 }
 
+/// A form about one finding: checks the CSRF token and the id, runs `action`, then shows the case
+/// it names with the `done` message `code`.
+async fn finding_form<Fut>(
+    session: &WebSession,
+    raw_id: &str,
+    csrf: &str,
+    code: &str,
+    action: impl FnOnce(FindingId) -> Fut,
+) -> Response
+where
+    Fut: Future<Output = Result<CaseId, AppError>>,
+{
+    let result: WebResult = async {
+        session.check_csrf(csrf)?;
+        let id: FindingId = path_id(raw_id, "finding")?;
+        let case = action(id).await?;
+        Ok(Redirect::to(&done(case, code)).into_response())
+    }
+    .await;
+    framed(session, result)
+}
+
 /// Withdraws one of the actor's organization's findings.
 pub async fn withdraw(
     State(state): State<AppState>,
@@ -535,14 +557,11 @@ pub async fn withdraw(
     Path(id): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let result: WebResult = async {
-        session.check_csrf(&form.csrf)?;
-        let id: FindingId = path_id(&id, "finding")?;
-        let finding = state.app.withdraw_finding(&session.actor, id).await?;
-        Ok(Redirect::to(&done(finding.case_id, "withdrawn")).into_response())
-    }
-    .await;
-    framed(&session, result)
+    let (app, actor) = (&state.app, &session.actor);
+    finding_form(&session, &id, &form.csrf, "withdrawn", |id| async move {
+        Ok(app.withdraw_finding(actor, id).await?.case_id)
+    })
+    .await
 }
 
 /// Splits a finding out of its case into a new case (analysts); the new case's page follows.
@@ -552,14 +571,11 @@ pub async fn split(
     Path(id): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let result: WebResult = async {
-        session.check_csrf(&form.csrf)?;
-        let id: FindingId = path_id(&id, "finding")?;
-        let case = state.app.split_finding(&session.actor, id).await?;
-        Ok(Redirect::to(&done(case.id, "split")).into_response())
-    }
-    .await;
-    framed(&session, result)
+    let (app, actor) = (&state.app, &session.actor);
+    finding_form(&session, &id, &form.csrf, "split", |id| async move {
+        Ok(app.split_finding(actor, id).await?.id)
+    })
+    .await
 }
 
 /// An attachment's content, through the service that logs the read. Always a download (never
