@@ -632,9 +632,10 @@ mod tests {
 
     #[test]
     fn an_rpm_epoch_qualifier_is_part_of_the_compared_version() {
-        // RHSA-2024:6220 fixes python-wheel in 1:0.35.1-5.el8; the installed epoch-1 package
-        // 0.35.1-4 is affected, and 0.35.1-5 is not. Read without its epoch, the installed
-        // package would be epoch 0, below `1:0.31.1` too, and the advisory would miss it.
+        // Modelled on RHSA-2024:6220 (whose real fix is 1:0.35.1-4.module…): here the fix is
+        // 1:0.35.1-5.el8, so epoch-1 0.35.1-4 is affected and epoch-1 0.35.1-5 is not. Read
+        // without its epoch, the fixed package would be epoch 0, below the fix, and reported
+        // affected; an explicit `0` epoch stays below it.
         let mut index = Index::new();
         index.add_osv(
             &osv_record(
